@@ -1,0 +1,305 @@
+//! Submission: from a program's `struct iocb` to a validated request.
+//!
+//! The checks run in the order of Linux's `io_submit_one` and `aio_read`/
+//! `aio_write`/`aio_fsync`/`aio_poll`, so that an iocb with several faults
+//! gets the errno Linux gives. Errors found here make `io_submit` fail (or
+//! stop the batch); errors met while doing the I/O come back in the event.
+
+use crate::abi::{opcode, rwf, IoVec, Iocb, IOCB_FLAG_IOPRIO, IOCB_FLAG_RESFD, UIO_MAXIOV};
+use crate::context::Context;
+use crate::errno::{self, Errno};
+use crate::fd::{Kind, OpenFile};
+use crate::ops::{self, Segments};
+use crate::user;
+use std::sync::Arc;
+
+/// The most one request moves: what the event's signed result can report.
+const TOTAL_LIMIT: u64 = i64::MAX as u64;
+
+/// What one accepted iocb asks for.
+pub enum Request {
+    Transfer(ops::Transfer),
+    /// FSYNC or FDSYNC: Windows flushes data and metadata alike, so the two
+    /// are one request.
+    Sync,
+    /// A poll whose answer is known at once (regular files are always ready).
+    Ready(i64),
+}
+
+/// The identity an event carries back.
+#[derive(Clone, Copy)]
+pub struct Origin {
+    pub data: u64,
+    pub obj: u64,
+}
+
+/// What one `io_submit` call has resolved already: most batches name one fd
+/// again and again. Valid for the call only: the program may close fds
+/// between calls.
+#[derive(Default)]
+pub struct Batch {
+    files: [Option<(i32, Arc<OpenFile>)>; 4],
+    next_file: usize,
+}
+
+impl Batch {
+    /// `Context::resolve`, once per fd per call.
+    fn resolve(&mut self, ctx: &Arc<Context>, fd: i32) -> Result<Arc<OpenFile>, Errno> {
+        if let Some((_, file)) = self.files.iter().flatten().find(|(f, _)| *f == fd) {
+            return Ok(file.clone());
+        }
+        let file = ctx.resolve(fd)?;
+        self.files[self.next_file % self.files.len()] = Some((fd, file.clone()));
+        self.next_file += 1;
+        Ok(file)
+    }
+}
+
+/// Validates and starts one iocb. On success the request's event is either
+/// in the ring already or will be put there exactly once.
+pub fn submit(ctx: &Arc<Context>, batch: &mut Batch, iocb_addr: u64) -> Result<(), Errno> {
+    let iocb: Iocb = user::read(iocb_addr).ok_or(errno::EFAULT)?;
+    if iocb.reserved2 != 0 {
+        return Err(errno::EINVAL);
+    }
+    if (iocb.nbytes as i64) < 0 {
+        return Err(errno::EINVAL);
+    }
+    if !ctx.reserve() {
+        return Err(errno::EAGAIN);
+    }
+    let accepted = accept(ctx, batch, iocb_addr, &iocb);
+    if accepted.is_err() {
+        ctx.unreserve();
+    }
+    accepted
+}
+
+/// The checks after a request slot is reserved, then the start.
+fn accept(ctx: &Arc<Context>, batch: &mut Batch, iocb_addr: u64, iocb: &Iocb) -> Result<(), Errno> {
+    let file = batch.resolve(ctx, iocb.fildes)?;
+    if iocb.flags & IOCB_FLAG_RESFD != 0 {
+        // Linux takes an eventfd here; this library has none yet, so any
+        // open fd is "not an eventfd" (-EINVAL) and a closed one -EBADF.
+        return Err(match batch.resolve(ctx, iocb.resfd as i32) {
+            Ok(_) => errno::EINVAL,
+            Err(e) => e,
+        });
+    }
+    // Linux writes KIOCB_KEY (0) into the iocb's key.
+    let key_addr = iocb_addr + core::mem::offset_of!(Iocb, key) as u64;
+    if !user::write(key_addr, 0u32) {
+        return Err(errno::EFAULT);
+    }
+
+    let request = decode(iocb, &file)?;
+    let origin = Origin {
+        data: iocb.data,
+        obj: iocb_addr,
+    };
+    ops::start(ctx, origin, file, request)
+}
+
+fn decode(iocb: &Iocb, file: &Arc<OpenFile>) -> Result<Request, Errno> {
+    match iocb.opcode {
+        opcode::PREAD => transfer(iocb, file, false, false),
+        opcode::PWRITE => transfer(iocb, file, true, false),
+        opcode::PREADV => transfer(iocb, file, false, true),
+        opcode::PWRITEV => transfer(iocb, file, true, true),
+        opcode::FSYNC | opcode::FDSYNC => sync(iocb, file),
+        opcode::POLL => poll(iocb, file),
+        // The kernel has no NOOP command, and knows no other opcode.
+        opcode::NOOP => Err(errno::EINVAL),
+        _ => Err(errno::EINVAL),
+    }
+}
+
+/// `aio_prep_rw` and `aio_read`/`aio_write`.
+fn transfer(
+    iocb: &Iocb,
+    file: &Arc<OpenFile>,
+    write: bool,
+    vectored: bool,
+) -> Result<Request, Errno> {
+    if iocb.flags & IOCB_FLAG_IOPRIO != 0 {
+        check_ioprio(iocb.reqprio)?;
+    }
+    let flags = iocb.rw_flags;
+    if flags & !rwf::SUPPORTED != 0 {
+        return Err(errno::EOPNOTSUPP);
+    }
+    if flags & rwf::APPEND != 0 && flags & rwf::NOAPPEND != 0 {
+        return Err(errno::EINVAL);
+    }
+    // Atomic writes need O_DIRECT on a device that supports them; no fd here
+    // is opened so (Linux answers the same for buffered files).
+    if flags & rwf::ATOMIC != 0 {
+        return Err(errno::EOPNOTSUPP);
+    }
+    if (write && !file.writable) || (!write && !file.readable) {
+        return Err(errno::EBADF);
+    }
+    let segments = if vectored {
+        import_iovec(iocb.buf, iocb.nbytes)?
+    } else {
+        Segments::single(iocb.buf, iocb.nbytes)
+    };
+    // rw_verify_area: a negative position, or one the count would overflow.
+    if iocb.offset < 0 || iocb.offset.checked_add(segments.total() as i64).is_none() {
+        return Err(errno::EINVAL);
+    }
+    // O_DIRECT: buffers, offset and every length in whole logical sectors,
+    // else -EINVAL in the event (the request is accepted, as on Linux).
+    if let Some(unit) = file.direct_alignment {
+        if segments.total() > 0 && !segments.aligned(iocb.offset as u64, u64::from(unit)) {
+            return Ok(Request::Ready(errno::EINVAL.neg()));
+        }
+    }
+    // O_APPEND (unless RWF_NOAPPEND) or RWF_APPEND: at the end of the file.
+    let append = write
+        && (flags & rwf::APPEND != 0
+            || (file.flags & crate::fd::oflag::APPEND != 0 && flags & rwf::NOAPPEND == 0));
+    let offset = match file.kind {
+        _ if append => Some(ops::APPEND_OFFSET),
+        Kind::Disk => Some(iocb.offset),
+        // Pipes and devices have no position: Linux ignores the offset.
+        _ => None,
+    };
+    Ok(Request::Transfer(ops::Transfer {
+        write,
+        segments,
+        offset,
+        durable: write && flags & (rwf::DSYNC | rwf::SYNC) != 0,
+    }))
+}
+
+/// `ioprio_check_cap`: the class and level Linux accepts.
+fn check_ioprio(prio: i16) -> Result<(), Errno> {
+    let prio = prio as u16;
+    let (class, level) = (prio >> 13, prio & 0x7);
+    match class {
+        0 if level != 0 => Err(errno::EINVAL),
+        0..=3 => Ok(()),
+        _ => Err(errno::EINVAL),
+    }
+}
+
+/// `__import_iovec`: at most UIO_MAXIOV segments, none of negative length.
+/// Unlike Linux (which moves at most MAX_RW_COUNT, just under 2 GiB, per
+/// request), the whole total is moved; it is capped only so that it fits the
+/// event's signed result.
+fn import_iovec(addr: u64, count: u64) -> Result<Segments, Errno> {
+    if count > UIO_MAXIOV {
+        return Err(errno::EINVAL);
+    }
+    let mut segments = Segments::vector(&[], TOTAL_LIMIT);
+    let mut chunk = [IoVec { base: 0, len: 0 }; 64];
+    let mut done = 0;
+    while done < count {
+        let n = (count - done).min(chunk.len() as u64) as usize;
+        let at = addr.wrapping_add(done * core::mem::size_of::<IoVec>() as u64);
+        if !user::read_slice(at, &mut chunk[..n]) {
+            return Err(errno::EFAULT);
+        }
+        if chunk[..n].iter().any(|v| (v.len as i64) < 0) {
+            return Err(errno::EINVAL);
+        }
+        for &v in &chunk[..n] {
+            segments.push(v, TOTAL_LIMIT);
+        }
+        done += n as u64;
+    }
+    Ok(segments)
+}
+
+/// `aio_fsync`.
+fn sync(iocb: &Iocb, file: &Arc<OpenFile>) -> Result<Request, Errno> {
+    if iocb.buf != 0 || iocb.offset != 0 || iocb.nbytes != 0 || iocb.rw_flags != 0 {
+        return Err(errno::EINVAL);
+    }
+    // Pipes, sockets and character devices have no fsync on Linux.
+    if file.kind != Kind::Disk {
+        return Err(errno::EINVAL);
+    }
+    Ok(Request::Sync)
+}
+
+/// `aio_poll`, for what is known without waiting: a regular file is always
+/// ready for reading and writing (Linux's DEFAULT_POLLMASK).
+fn poll(iocb: &Iocb, file: &Arc<OpenFile>) -> Result<Request, Errno> {
+    if iocb.buf as u16 as u64 != iocb.buf {
+        return Err(errno::EINVAL);
+    }
+    if iocb.offset != 0 || iocb.nbytes != 0 || iocb.rw_flags != 0 {
+        return Err(errno::EINVAL);
+    }
+    const POLLIN: u64 = 0x001;
+    const POLLOUT: u64 = 0x004;
+    const POLLRDNORM: u64 = 0x040;
+    const POLLWRNORM: u64 = 0x100;
+    let ready = (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM) & iocb.buf;
+    if file.kind == Kind::Disk && ready != 0 {
+        return Ok(Request::Ready(ready as i64));
+    }
+    // Waiting for readiness (pipes, sockets, or events a file never shows)
+    // is not implemented yet.
+    Err(errno::EINVAL)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ioprio_classes_follow_linux() {
+        assert_eq!(check_ioprio(0), Ok(()));
+        assert_eq!(check_ioprio(1), Err(errno::EINVAL)); // class NONE with a level
+        assert_eq!(check_ioprio((2 << 13) | 7), Ok(())); // best effort, level 7
+        assert_eq!(check_ioprio(3 << 13), Ok(())); // idle
+        assert_eq!(check_ioprio((4u16 << 13) as i16), Err(errno::EINVAL));
+        assert_eq!(check_ioprio((7u16 << 13) as i16), Err(errno::EINVAL));
+    }
+
+    #[test]
+    fn iovec_limits_follow_linux() {
+        assert!(matches!(import_iovec(0, UIO_MAXIOV + 1), Err(e) if e == errno::EINVAL));
+        assert!(matches!(import_iovec(8, 1), Err(e) if e == errno::EFAULT));
+        let vecs = [IoVec {
+            base: 0x1000,
+            len: u64::MAX,
+        }];
+        assert!(matches!(import_iovec(vecs.as_ptr() as u64, 1), Err(e) if e == errno::EINVAL));
+        let vecs = [
+            IoVec {
+                base: 0x1000,
+                len: 5 << 30,
+            },
+            IoVec {
+                base: 0x2000,
+                len: 100,
+            },
+        ];
+        let segments = import_iovec(vecs.as_ptr() as u64, 2).unwrap();
+        assert_eq!(segments.total(), (5 << 30) + 100);
+        let huge = [
+            IoVec {
+                base: 0x1000,
+                len: i64::MAX as u64,
+            },
+            IoVec {
+                base: 0x2000,
+                len: 100,
+            },
+        ];
+        assert_eq!(
+            import_iovec(huge.as_ptr() as u64, 2).unwrap().total(),
+            TOTAL_LIMIT
+        );
+        assert!(import_iovec(0, 0).unwrap().total() == 0);
+    }
+
+    #[test]
+    fn abi_opcodes_are_linux_values() {
+        assert_eq!((opcode::PREAD, opcode::PWRITEV, opcode::NOOP), (0, 8, 6));
+    }
+}
