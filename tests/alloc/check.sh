@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The I/O path allocates nothing: builds the alloc-count test build of
+# aio.dll and runs tests/alloc/steady_state.c against it under Wine, with
+# regular files in line and (LIBAIO_WIN32_FORCE_OVERLAPPED=1) through the
+# completion port.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1
+out=build/alloc
+mkdir -p "$out"
+if ! /usr/bin/cargo build --release -Z build-std=std,panic_abort --target x86_64-pc-windows-gnu \
+        --target-dir target/alloc-count --features alloc-count >"$out/build.log" 2>&1; then
+    tail -20 "$out/build.log"; echo "alloc checks: 0 passed, 1 failed"; exit 1
+fi
+lib=target/alloc-count/x86_64-pc-windows-gnu/release
+cp "$lib/aio.dll" "$out/"
+x86_64-w64-mingw32-gcc -O1 -Wall -Wextra -Werror -Iinclude -Itests/c tests/alloc/steady_state.c -L"$lib" -laio \
+    -o "$out/steady_state.exe" || { echo "alloc checks: 0 passed, 1 failed"; exit 1; }
+pass=0 fail=0
+for mode in default overlapped; do
+    rm -rf "$out/run-$mode" && mkdir -p "$out/run-$mode"
+    if ( cd "$out/run-$mode" && if [ $mode = overlapped ]; then export LIBAIO_WIN32_FORCE_OVERLAPPED=1; fi
+         timeout 300 wine ../steady_state.exe ); then
+        pass=$((pass + 1)); echo "ok   alloc ($mode)"
+    else
+        fail=$((fail + 1)); echo "FAIL alloc ($mode)"
+    fi
+done
+echo "alloc checks: $pass passed, $fail failed"
+[ "$fail" = 0 ]

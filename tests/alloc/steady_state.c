@@ -1,0 +1,79 @@
+/* Built against the alloc-count test build of aio.dll: after a warm-up,
+ * thousands of I/Os on every engine path make no heap allocation at all.
+ * Exits non-zero (and says which path) if any does. */
+#include "harness.h"
+
+unsigned long long io_win32_debug_allocations(void);
+
+static io_context_t ctx;
+
+/* Runs `rounds` rounds of `n` requests built by `prep`, reaping each round. */
+static void rounds(struct iocb *cbs, int n, int rounds_n)
+{
+	struct iocb *ptrs[16];
+	struct io_event ev[16];
+	for (int r = 0; r < rounds_n; r++) {
+		for (int i = 0; i < n; i++)
+			ptrs[i] = &cbs[i];
+		int submitted = io_submit(ctx, n, ptrs);
+		if (submitted != n) {
+			printf("io_submit: %s of %d (round %d)\n", result_text(submitted), n, r);
+			sleep_ms(100);
+			int more = io_submit(ctx, n - (submitted > 0 ? submitted : 0), ptrs + (submitted > 0 ? submitted : 0));
+			printf("after 100 ms: %s\n", result_text(more));
+			struct timespec z = { 0, 0 };
+			printf("events waiting: %d\n", io_getevents(ctx, 0, 0, ev, &z));
+		}
+		CHECK(submitted == n);
+		reap(ctx, ev, n);
+		for (int i = 0; i < n; i++)
+			CHECK(event_res(&ev[i]) >= 0);
+	}
+}
+
+static void check(const char *path, struct iocb *cbs, int n)
+{
+	rounds(cbs, n, 50); /* warm-up: caches, slots, threads */
+	unsigned long long before = io_win32_debug_allocations();
+	rounds(cbs, n, 500);
+	unsigned long long after = io_win32_debug_allocations();
+	printf("%s: %d I/Os, %llu heap allocations\n", path, 500 * n, after - before);
+	CHECK(after == before);
+}
+
+int main(void)
+{
+	unsigned char *buf = aligned_buffer(16 * 4096);
+	struct iocb cbs[16];
+	struct iovec iov[8];
+	make_file("data", 1 << 20, 1);
+	int fd = open_file("data", O_RDWR);
+	int dfd = open_file("data", O_RDWR | O_DIRECT);
+	CHECK(fd >= 0 && dfd >= 0);
+	CHECK(io_setup(64, &ctx) == 0);
+
+	for (int i = 0; i < 16; i++)
+		io_prep_pread(&cbs[i], fd, buf + i * 4096, 4096, (i * 7 % 256) * 4096);
+	check("buffered reads, batches of 16", cbs, 16);
+	check("buffered reads, one at a time", cbs, 1);
+	for (int i = 0; i < 16; i++)
+		io_prep_pwrite(&cbs[i], fd, buf + i * 4096, 4096, i * 4096);
+	check("buffered writes", cbs, 16);
+	for (int i = 0; i < 8; i++) {
+		iov[i].iov_base = buf + i * 4096;
+		iov[i].iov_len = 512;
+	}
+	io_prep_preadv(&cbs[0], fd, iov, 8, 0);
+	check("vectored reads of 8 segments", cbs, 1);
+	for (int i = 0; i < 16; i++)
+		io_prep_pread(&cbs[i], dfd, buf + i * 4096, 4096, (i * 5 % 256) * 4096);
+	check("O_DIRECT reads through the port", cbs, 16);
+	for (int i = 0; i < 8; i++)
+		iov[i].iov_len = 4096;
+	io_prep_preadv(&cbs[0], dfd, iov, 8, 0);
+	check("O_DIRECT scatter reads", cbs, 1);
+	io_prep_fsync(&cbs[0], fd);
+	check("fsync", cbs, 1);
+	CHECK(io_destroy(ctx) == 0);
+	return 0;
+}
