@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Every test, on a fresh Debian 12 machine (installs what it needs first):
+#   1. formatting (cargo fmt --check)
+#   2. aio.dll built for x86_64-pc-windows-gnu
+#   3. Rust unit and property tests, run under Wine through cargo's runner
+#   4. include/libaio.h compiled as C and C++ in every configuration
+#   5. the C behaviour tests: each built natively against Linux libaio and for
+#      Windows against aio.dll, run under Wine in both engine modes, outputs
+#      compared with Linux's
+#   6. no heap allocation on the I/O path (a counting build of aio.dll)
+#   7. the main job's program (aio-cp) copying a file through aio.dll
+# Ends with one line "tests: N passed, M failed".
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+source scripts/setup.sh
+set +e # setup.sh is strict; here every step is counted instead
+export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1
+passed=0
+failed=0
+log=build/test-logs
+mkdir -p "$log"
+
+# count LABEL PASSED FAILED
+count() { passed=$((passed + $2)); failed=$((failed + $3)); echo "== $1: $2 passed, $3 failed"; }
+
+if cargo fmt --all -- --check >"$log/fmt" 2>&1; then count fmt 1 0; else cat "$log/fmt"; count fmt 0 1; fi
+
+if ! scripts/build.sh >"$log/build" 2>&1; then
+    cat "$log/build"; count build 0 1
+    echo "tests: $passed passed, $failed failed"; exit 1
+fi
+count build 1 0
+
+/usr/bin/cargo test --release -Z build-std=std,panic_abort --target x86_64-pc-windows-gnu --target-dir target/unit \
+    >"$log/unit" 2>&1
+unit_rc=$?
+grep -E "^test |test result" "$log/unit"
+unit=$(grep -E "^test result" "$log/unit" | tail -1)
+if [ $unit_rc = 0 ] && [ -n "$unit" ]; then
+    count "rust unit tests" "$(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$unit")" "$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$unit")"
+else
+    tail -30 "$log/unit"; count "rust unit tests" 0 1
+fi
+
+run_counted() { # LABEL COMMAND...: the command's own "N passed, M failed" line
+    local label=$1; shift
+    "$@" 2>&1 | tee "$log/$label"
+    local line; line=$(grep -E "[0-9]+ passed, [0-9]+ failed" "$log/$label" | tail -1)
+    if [ -n "$line" ]; then
+        count "$label" "$(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")" "$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")"
+    else
+        count "$label" 0 1
+    fi
+}
+run_counted header tests/header/check.sh
+run_counted c-tests tests/run-c.sh
+run_counted alloc tests/alloc/check.sh
+
+if scripts/demo.sh 16 65536 8 >"$log/demo" 2>&1 && grep -q "both copies are identical" "$log/demo"; then
+    count demo 1 0
+else
+    tail -20 "$log/demo"; count demo 0 1
+fi
+echo "tests: $passed passed, $failed failed"
+[ "$failed" = 0 ]
