@@ -12,8 +12,9 @@
  *    through (long), (ssize_t) and (long long).
  *  - Errors are the negated errno values of the Windows C runtime's
  *    <errno.h> (EAGAIN 11, EINVAL 22, ECANCELED 105, EOPNOTSUPP 130, ...).
- *  - struct iovec (when no <sys/uio.h> is available), sigset_t and RWF_*
- *    are supplied when the platform lacks them.
+ *  - struct iovec (when no <sys/uio.h> is available) and RWF_* are
+ *    supplied when the platform lacks them; io_pgetevents takes any
+ *    sigset_t the program defines (see LIBAIO_SIGSET_T).
  *  - io_setup() and io_queue_init() pass the caller's _get_osfhandle, so
  *    that fds resolve in the program's own C runtime (msvcrt or ucrt, static
  *    or dynamic). Define LIBAIO_WIN32_NO_CRT_BINDING to call the plain
@@ -82,12 +83,16 @@ struct iovec {
 };
 #endif
 
-/* sigset_t for io_pgetevents: mingw-w64 defines it under _POSIX only, MSVC
- * never. Signals do not exist on Windows: the mask is accepted and ignored. */
-#if defined(_WIN32) && !(defined(__MINGW32__) && defined(_POSIX)) && !defined(LIBAIO_WIN32_NO_SIGSET_T) && \
-    !defined(LIBAIO_WIN32_SIGSET_T_DEFINED)
-#define LIBAIO_WIN32_SIGSET_T_DEFINED 1
-typedef unsigned long long sigset_t;
+/* io_pgetevents' signal mask. Windows has no signals (the mask is accepted
+ * and ignored) and no sigset_t but mingw-w64's under _POSIX. Ported programs
+ * bring their own (fio: typedef int sigset_t), included before this header
+ * in some files and after it in others, and any typedef here would clash
+ * with theirs; so on Windows the parameter takes a pointer to whatever
+ * sigset_t the program has, or NULL. */
+#ifdef _WIN32
+#define LIBAIO_SIGSET_T void
+#else
+#define LIBAIO_SIGSET_T sigset_t
 #endif
 
 typedef struct io_context *io_context_t;
@@ -221,7 +226,7 @@ LIBAIO_API int io_cancel(io_context_t ctx, struct iocb *iocb, struct io_event *e
 LIBAIO_API int io_getevents(io_context_t ctx_id, long min_nr, long nr, struct io_event *events,
 			    struct timespec *timeout);
 LIBAIO_API int io_pgetevents(io_context_t ctx_id, long min_nr, long nr, struct io_event *events,
-			     struct timespec *timeout, sigset_t *sigmask);
+			     struct timespec *timeout, LIBAIO_SIGSET_T *sigmask);
 
 LIBAIO_INLINE void io_set_callback(struct iocb *iocb, io_callback_t cb)
 {
@@ -395,15 +400,17 @@ LIBAIO_INLINE intptr_t __cdecl io_win32__osfhandle(int fd)
 #define io_queue_init(maxevents, ctxp) io_win32_queue_init((maxevents), (ctxp), io_win32__osfhandle)
 #endif
 
-/* Open flags Windows lacks, in bits its C runtimes do not use. */
+/* Open flags Windows lacks, in bits its C runtimes do not use. O_DIRECT and
+ * O_SYNC are spelled exactly as fio's os/os-windows.h spells them, so that a
+ * program which defines them the same way compiles with either first. */
 #ifndef O_DIRECT
-#define O_DIRECT 0x01000000
-#endif
-#ifndef O_DSYNC
-#define O_DSYNC 0x02000000
+#define O_DIRECT 0x1000000
 #endif
 #ifndef O_SYNC
-#define O_SYNC 0x04000000
+#define O_SYNC 0x2000000
+#endif
+#ifndef O_DSYNC
+#define O_DSYNC 0x4000000
 #endif
 #define LIBAIO_WIN32_OPEN_EXTRA (O_DIRECT | O_DSYNC | O_SYNC)
 

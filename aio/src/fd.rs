@@ -33,8 +33,8 @@ pub mod oflag {
     /// `_O_APPEND` of both C runtimes.
     pub const APPEND: u32 = 0x0008;
     pub const DIRECT: u32 = 0x0100_0000;
-    pub const DSYNC: u32 = 0x0200_0000;
-    pub const SYNC: u32 = 0x0400_0000;
+    pub const SYNC: u32 = 0x0200_0000;
+    pub const DSYNC: u32 = 0x0400_0000;
 }
 
 /// Flags reported for program handles, with the identity of the file each

@@ -31,6 +31,9 @@
 #define T_O_BINARY O_BINARY
 #define t_close _close
 #define t_unlink _unlink
+/* Windows has no signals: a ported program brings its own sigset_t, as this
+ * one does for io_pgetevents' mask. */
+typedef unsigned long long sigset_t;
 #else
 #include <pthread.h>
 #include <sys/mman.h>

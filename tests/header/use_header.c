@@ -1,8 +1,19 @@
 /* Uses every declaration of include/libaio.h; compiled as C and as C++,
  * with -Wall -Wextra -Werror, in several configurations (tests/header/check.sh).
  * Linked against aio.dll so that every declared function exists. */
+#ifdef OWN_OS_LAYER_FIRST
+#include "fio_style_os.h"
+#endif
 #include <libaio.h>
+#ifdef OWN_OS_LAYER_AFTER
+#include "fio_style_os.h"
+#endif
 #include <stdio.h>
+
+/* A sigset_t exists when the program brings one, or with mingw's _POSIX. */
+#if defined(OWN_OS_LAYER_FIRST) || defined(OWN_OS_LAYER_AFTER) || defined(_POSIX)
+#define HAVE_SIGSET_T 1
+#endif
 
 static void callback(io_context_t ctx, struct iocb *iocb, long res, long res2)
 {
@@ -32,7 +43,10 @@ int main(void)
 	struct io_event ev = { 0, 0, 0, 0 };
 	struct iovec iov[1];
 	struct timespec ts = { 0, 0 };
-	sigset_t *mask = NULL;
+#ifdef HAVE_SIGSET_T
+	sigset_t set;
+	memset(&set, 0, sizeof set);
+#endif
 	char buf[16];
 
 	iov[0].iov_base = buf;
@@ -60,7 +74,10 @@ int main(void)
 		io_submit(ctx, 1, cbs);
 		io_cancel(ctx, &cb, &ev);
 		io_getevents(ctx, 0, 1, &ev, &ts);
-		io_pgetevents(ctx, 0, 1, &ev, &ts, mask);
+		io_pgetevents(ctx, 0, 1, &ev, &ts, NULL);
+#ifdef HAVE_SIGSET_T
+		io_pgetevents(ctx, 0, 1, &ev, &ts, &set);
+#endif
 		io_queue_release(ctx);
 	}
 	ctx = 0;
