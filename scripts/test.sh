@@ -8,7 +8,9 @@
 #      Windows against aio.dll, run under Wine in both engine modes, outputs
 #      compared with Linux's
 #   6. no heap allocation on the I/O path (a counting build of aio.dll)
-#   7. the main job's program (aio-cp) copying a file through aio.dll
+#   7. fio (Debian's fio 3.33 source, built for Windows with its libaio
+#      engine against aio.dll) running verifying jobs, in both engine modes
+#   8. the main job's program (aio-cp) copying a file through aio.dll
 # Ends with one line "tests: N passed, M failed".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,6 +58,7 @@ run_counted() { # LABEL COMMAND...: the command's own "N passed, M failed" line
 run_counted header tests/header/check.sh
 run_counted c-tests tests/run-c.sh
 run_counted alloc tests/alloc/check.sh
+run_counted fio tests/fio/check.sh
 
 if scripts/demo.sh 16 65536 8 >"$log/demo" 2>&1 && grep -q "both copies are identical" "$log/demo"; then
     count demo 1 0
