@@ -33,3 +33,8 @@ if [ ! -f "$stub" ] || [ "$src" -nt "$stub" ]; then
     echo "setup: building the bcryptprimitives.dll stand-in" >&2
     x86_64-w64-mingw32-gcc -O2 -shared -o "$stub" "$src" "$here/tools/wine-prng/bcryptprimitives.def" -ladvapi32
 fi
+# One persistent wineserver for everything that follows. Left to itself it
+# exits 3 s after its last client, and a client that connects while it is
+# going away can die before main (a suspect for an unexplained CI failure:
+# exit 1, nothing printed).
+wineserver -p 2>/dev/null || true
