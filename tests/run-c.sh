@@ -39,7 +39,9 @@ run_win() {
     rm -rf "$dir" && mkdir -p "$dir"
     ( cd "$dir" && if [ "$mode" = overlapped ]; then export LIBAIO_WIN32_FORCE_OVERLAPPED=1; fi
       eval "$setup"
-      timeout 120 wine "$out/win/$name.exe" >stdout 2>stderr; echo $? >rc
+      # Wine's own error messages stay on (stderr is not compared): a run that
+      # dies before main then says why.
+      WINEDEBUG=-all,err+all timeout 120 wine "$out/win/$name.exe" >stdout 2>stderr; echo $? >rc
       # The C runtime writes text-mode stdout with CRLF line ends.
       sed -i 's/\r$//' stdout )
     if grep -q -e "Unhandled page fault" -e "Unhandled exception" -e "wine: Call from" "$dir/stdout" "$dir/stderr"; then
@@ -68,6 +70,15 @@ for name in "${names[@]}"; do
         for mode in default overlapped; do
             d=$out/run/$name-win-$mode
             run_win "$name" "$mode" "$d" "$setup"
+            # Known, unexplained and rare (twice in a few hundred suite-wide
+            # Windows runs, never alone in 60 reruns): a run exits 1 before
+            # printing anything on either stream. It is run once more, and
+            # said so; the first run's files stay in DIR.first.
+            if [ "$(cat "$d/rc")" = 1 ] && [ ! -s "$d/stdout" ] && [ ! -s "$d/stderr" ]; then
+                echo "flaky: $name ($mode) exited 1 printing nothing; running it again"
+                rm -rf "$d.first" && mv "$d" "$d.first"
+                run_win "$name" "$mode" "$d" "$setup"
+            fi
             if [ "$(cat "$d/rc")" != 0 ]; then
                 ok=0; why="windows ($mode) exited $(cat "$d/rc"): $(tail -3 "$d/stdout") $(tail -3 "$d/stderr")"
                 [ -s "$d/stdout" ] || why="$why (nothing printed; free space: $(df -h --output=avail . | tail -1))"
