@@ -67,15 +67,16 @@ def run(engine, fio_exe, path, rw, bs, depth, direct, runtime):
         # it cannot on Windows): the buffered jobs measure a page-cached file.
         "--invalidate=0",
     ]
-    if engine == "linux-libaio":
-        cmd = ["fio", "--ioengine=libaio"] + common
-    else:
+    under_wine = engine != "linux-libaio"
+    if under_wine:
         cmd = ["wine", fio_exe, "--thread", f"--ioengine={engine}"] + common
-    server_before = wineserver_cpu()
+        server_before = wineserver_cpu()
+    else:
+        cmd = ["fio", "--ioengine=libaio"] + common
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
-    server = wineserver_cpu() - server_before if engine != "linux-libaio" else 0.0
+    server = wineserver_cpu() - server_before if under_wine else 0.0
     if status != 0:
         return None
     text = out.decode(errors="replace")

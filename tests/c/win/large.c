@@ -51,6 +51,6 @@ int main(void)
 	VirtualFree(big, 0, MEM_RELEASE);
 	CHECK(io_destroy(ctx) == 0);
 	CHECK(t_close(fd) == 0);
-	CHECK(unlink("sparse") == 0);
+	CHECK(t_unlink("sparse") == 0);
 	return 0;
 }
