@@ -5,9 +5,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1
-/usr/bin/cargo build --release -Z build-std=std,panic_abort --target x86_64-pc-windows-gnu "$@"
-out=target/x86_64-pc-windows-gnu/release
+source scripts/env.sh
+aio_cargo build --release "${AIO_BUILD_STD[@]}" "$@"
+out=$AIO_LIB_DIR
 # aio.lib: an import library MSVC's linker reads, from the DLL's own exports.
 x86_64-w64-mingw32-dlltool --input-def <(
     echo "LIBRARY aio.dll"; echo "EXPORTS"

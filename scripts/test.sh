@@ -17,7 +17,6 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 source scripts/setup.sh
 set +e # setup.sh is strict; here every step is counted instead
-export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1
 passed=0
 failed=0
 log=build/test-logs
@@ -34,7 +33,7 @@ if ! scripts/build.sh >"$log/build" 2>&1; then
 fi
 count build 1 0
 
-/usr/bin/cargo test --release -Z build-std=std,panic_abort --target x86_64-pc-windows-gnu --target-dir target/unit \
+aio_cargo test --release "${AIO_BUILD_STD[@]}" --target-dir target/unit \
     >"$log/unit" 2>&1
 unit_rc=$?
 grep -E "^test |test result" "$log/unit"

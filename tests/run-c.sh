@@ -13,9 +13,8 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-# The prefix scripts/setup.sh prepares (it holds the bcryptprimitives stand-in).
-export WINEPREFIX=${WINEPREFIX:-$HOME/.wine-libaio-win32} WINEDEBUG=${WINEDEBUG:--all}
-dll_dir=${AIO_DLL_DIR:-$root/target/x86_64-pc-windows-gnu/release}
+source scripts/env.sh
+dll_dir=${AIO_DLL_DIR:-$AIO_LIB_DIR}
 out=$root/build/ctests
 mkdir -p "$out/linux" "$out/win" "$out/run"
 cp "$dll_dir/aio.dll" "$dll_dir/libaio.dll.a" "$out/win/"
@@ -31,7 +30,7 @@ fi
 pass=0
 fail=0
 failed=()
-wineserver -p 2>/dev/null || true
+aio_persistent_wineserver
 
 # run_win NAME MODE DIR SETUP: runs the Windows build, output in DIR/stdout.
 run_win() {
@@ -70,15 +69,6 @@ for name in "${names[@]}"; do
         for mode in default overlapped; do
             d=$out/run/$name-win-$mode
             run_win "$name" "$mode" "$d" "$setup"
-            # Known, unexplained and rare (twice in a few hundred suite-wide
-            # Windows runs, never alone in 60 reruns): a run exits 1 before
-            # printing anything on either stream. It is run once more, and
-            # said so; the first run's files stay in DIR.first.
-            if [ "$(cat "$d/rc")" = 1 ] && [ ! -s "$d/stdout" ] && [ ! -s "$d/stderr" ]; then
-                echo "flaky: $name ($mode) exited 1 printing nothing; running it again"
-                rm -rf "$d.first" && mv "$d" "$d.first"
-                run_win "$name" "$mode" "$d" "$setup"
-            fi
             if [ "$(cat "$d/rc")" != 0 ]; then
                 ok=0; why="windows ($mode) exited $(cat "$d/rc"): $(tail -3 "$d/stdout") $(tail -3 "$d/stderr")"
                 [ -s "$d/stdout" ] || why="$why (nothing printed; free space: $(df -h --output=avail . | tail -1))"

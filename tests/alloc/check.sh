@@ -6,14 +6,14 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1
+source scripts/env.sh
 out=build/alloc
 mkdir -p "$out"
-if ! /usr/bin/cargo build --release -Z build-std=std,panic_abort --target x86_64-pc-windows-gnu \
+if ! aio_cargo build --release "${AIO_BUILD_STD[@]}" \
         --target-dir target/alloc-count --features alloc-count >"$out/build.log" 2>&1; then
     tail -20 "$out/build.log"; echo "alloc checks: 0 passed, 1 failed"; exit 1
 fi
-lib=target/alloc-count/x86_64-pc-windows-gnu/release
+lib=target/alloc-count/$AIO_TARGET/release
 cp "$lib/aio.dll" "$out/"
 x86_64-w64-mingw32-gcc -O1 -Wall -Wextra -Werror -Iinclude -Itests/c tests/alloc/steady_state.c -L"$lib" -laio \
     -o "$out/steady_state.exe" || { echo "alloc checks: 0 passed, 1 failed"; exit 1; }

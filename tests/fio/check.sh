@@ -11,7 +11,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
-export WINEPREFIX=${WINEPREFIX:-$HOME/.wine-libaio-win32} WINEDEBUG=${WINEDEBUG:--all}
+source scripts/env.sh
 fio=$(scripts/fio-build.sh) || { echo "FAIL fio: could not build fio"; exit 1; }
 run=$root/build/fio/run
 rm -rf "$run" && mkdir -p "$run"

@@ -1,0 +1,64 @@
+# The one place for the toolchain and Wine settings. Sourced (never run) by
+# scripts/setup.sh and by every script that builds or runs Windows binaries;
+# it installs nothing (scripts/setup.sh does) and starts nothing.
+#
+#   AIO_ROOT          the checkout
+#   AIO_TARGET        the Rust target the DLL is built for
+#   AIO_LIB_DIR       where scripts/build.sh leaves aio.dll and its libraries
+#   aio_cargo ARGS    Debian's cargo, building the standard library from source
+#   msvc_cc ARGS      clang-19 compiling C or C++ as an MSVC (ucrt) program
+#   msvc_link ARGS    lld-link-19 linking an MSVC-ABI program against ucrtbase
+AIO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export AIO_ROOT
+export AIO_TARGET=x86_64-pc-windows-gnu
+export AIO_LIB_DIR=$AIO_ROOT/target/$AIO_TARGET/release
+
+# Debian's Rust (rustup's, first on PATH, has no Windows target here), with
+# the standard library built from source for the target.
+export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1
+aio_cargo() {
+    /usr/bin/cargo "$@"
+}
+AIO_BUILD_STD=(-Z build-std=std,panic_abort --target "$AIO_TARGET")
+
+# Wine: the project's own prefix (it holds the bcryptprimitives.dll stand-in).
+export WINEPREFIX=${WINEPREFIX:-$HOME/.wine-libaio-win32}
+export WINEDEBUG=${WINEDEBUG:--all}
+export WINEDLLOVERRIDES=${WINEDLLOVERRIDES:-mscoree,mshtml=}
+
+# MSVC ABI with Debian's clang-19 and lld-19: Wine's UCRT-style C runtime and
+# Windows headers (libwine-dev), mingw-w64's ucrt import libraries. Not the
+# Windows SDK and not link.exe, but the same ABI and the same C runtime
+# (ucrtbase.dll).
+AIO_MSVC_HEADERS=/usr/include/wine/wine
+AIO_MINGW_LIBS=/usr/x86_64-w64-mingw32/lib
+msvc_cc() {
+    clang-19 --target=x86_64-pc-windows-msvc -fms-compatibility -fms-extensions -D_UCRT -nostdinc \
+        -isystem "$(clang-19 -print-resource-dir)/include" \
+        -isystem "$AIO_MSVC_HEADERS/msvcrt" -isystem "$AIO_MSVC_HEADERS/windows" "$@"
+}
+msvc_link() {
+    lld-link-19 /nologo /subsystem:console "$@" \
+        "$AIO_MINGW_LIBS/libucrt.a" "$AIO_MINGW_LIBS/libkernel32.a"
+}
+
+# One persistent wineserver for everything that follows. Left to itself a
+# wineserver exits 3 s after its last client. `wineserver -p` makes a new
+# server persistent but fails (status 2) when one is already running for the
+# prefix: that one is fine if it was started persistent (by this function,
+# earlier), and otherwise keeps its linger, so wait for it to go and start
+# ours. A server's working directory names its prefix (server-DEV-INODE).
+aio_persistent_wineserver() {
+    if wineserver -p 2>/dev/null; then return 0; fi
+    local dir pid
+    dir=$(printf 'server-%s-%x' "$(stat -c %D "$WINEPREFIX")" "$(stat -c %i "$WINEPREFIX")")
+    for pid in $(pgrep -f '^/usr/lib/wine/wineserver'); do
+        if [ "$(basename "$(readlink "/proc/$pid/cwd")")" = "$dir" ] &&
+            tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qE ' -p ?$'; then
+            return 0
+        fi
+    done
+    echo "env: a lingering wineserver runs for $WINEPREFIX; waiting for it to exit" >&2
+    wineserver -w
+    wineserver -p
+}
