@@ -19,6 +19,11 @@ export RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1
 aio_cargo() {
     /usr/bin/cargo "$@"
 }
+# Debian's clippy (rust-web-clippy) for the same toolchain; /usr/bin first so
+# that cargo finds its cargo-clippy rather than rustup's proxy.
+aio_clippy() {
+    PATH=/usr/bin:$PATH /usr/bin/cargo clippy "$@"
+}
 AIO_BUILD_STD=(-Z build-std=std,panic_abort --target "$AIO_TARGET")
 
 # Wine: the project's own prefix (it holds the bcryptprimitives.dll stand-in).

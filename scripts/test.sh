@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test, on a fresh Debian 12 machine (installs what it needs first):
-#   1. formatting (cargo fmt --check)
+#   1. formatting (cargo fmt --check) and lints (cargo clippy -D warnings)
 #   2. aio.dll built for x86_64-pc-windows-gnu
 #   3. Rust unit and property tests, run under Wine through cargo's runner
 #   4. include/libaio.h compiled as C and C++ in every configuration
@@ -26,6 +26,12 @@ mkdir -p "$log"
 count() { passed=$((passed + $2)); failed=$((failed + $3)); echo "== $1: $2 passed, $3 failed"; }
 
 if cargo fmt --all -- --check >"$log/fmt" 2>&1; then count fmt 1 0; else cat "$log/fmt"; count fmt 0 1; fi
+
+if aio_clippy --release "${AIO_BUILD_STD[@]}" --all-targets -- -D warnings >"$log/clippy" 2>&1; then
+    count clippy 1 0
+else
+    grep -E "^(error|warning)" -A8 "$log/clippy" | head -60; count clippy 0 1
+fi
 
 if ! scripts/build.sh >"$log/build" 2>&1; then
     cat "$log/build"; count build 0 1

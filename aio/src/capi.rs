@@ -125,6 +125,18 @@ pub extern "C" fn io_win32_handle_release(fd: c_int) -> c_int {
     boundary(|| crate::fd::release_handle(fd).map(|()| 0))
 }
 
+/// `void io_win32_handle_closing(void *handle)`: the program is about to
+/// close `handle` (the header's `close()` says so before calling the C
+/// runtime's): the library lets go of the file behind it, so that a file
+/// closed and deleted can be created again at once, as on Linux.
+#[no_mangle]
+pub extern "C" fn io_win32_handle_closing(handle: *mut c_void) {
+    boundary(|| {
+        context::forget_handle(handle);
+        Ok(0)
+    });
+}
+
 /// `int io_destroy(io_context_t ctx)`.
 #[no_mangle]
 pub extern "C" fn io_destroy(ctx: usize) -> c_int {
@@ -145,11 +157,18 @@ pub extern "C" fn io_submit(ctx: usize, nr: c_long, iocbs: *const u64) -> c_int 
             return Err(errno::EINVAL);
         }
         let ctx = live(ctx)?;
+        let _submitting = ctx.enter_submit().ok_or(errno::EINVAL)?;
         let nr = (nr as u32).min(ctx.ring_entries());
         let mut accepted = 0;
         let mut failure = None;
         let mut batch = submit::Batch::default();
         for i in 0..nr as u64 {
+            // io_destroy from another thread: stop before the next iocb; it
+            // waits for this call and for what it started.
+            if ctx.is_dead() {
+                failure = Some(errno::EINVAL);
+                break;
+            }
             let Some(iocb) = user::read::<u64>((iocbs as u64).wrapping_add(i * 8)) else {
                 failure = Some(errno::EFAULT);
                 break;
@@ -177,33 +196,22 @@ fn read_timeout(timeout: *const Timespec) -> Result<Option<Duration>, Errno> {
     Ok(timeout_of(ts))
 }
 
-/// Linux's reading of a relative timeout. A negative one waits forever: the
-/// kernel's hrtimer adds it to the current time with `ktime_add_safe`, which
-/// clamps any sum smaller than an operand to KTIME_MAX.
+/// Linux's reading of a relative timeout, `timespec64_to_ktime`: seconds
+/// from KTIME_SEC_MAX on are "forever"; below, the nanoseconds are computed
+/// in wrapping 64-bit arithmetic, unchecked, as the kernel does (so tv_sec
+/// INT64_MIN wraps to 0: look and return at once). A negative result waits
+/// forever: the hrtimer adds it to the current time with `ktime_add_safe`,
+/// which clamps any sum smaller than an operand to KTIME_MAX.
 fn timeout_of(ts: Timespec) -> Option<Duration> {
-    let nanos = i128::from(ts.tv_sec) * 1_000_000_000 + i128::from(ts.tv_nsec);
-    if nanos < 0 {
+    const KTIME_SEC_MAX: i64 = i64::MAX / 1_000_000_000;
+    if ts.tv_sec >= KTIME_SEC_MAX {
         return None;
     }
-    Some(Duration::from_nanos(nanos.min(u64::MAX as i128) as u64))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timeouts_read_as_linux_reads_them() {
-        let ts = |tv_sec, tv_nsec| Timespec { tv_sec, tv_nsec };
-        assert_eq!(timeout_of(ts(0, 0)), Some(Duration::ZERO));
-        assert_eq!(timeout_of(ts(1, 500)), Some(Duration::new(1, 500)));
-        assert_eq!(
-            timeout_of(ts(0, 1_500_000_000)),
-            Some(Duration::new(1, 500_000_000))
-        );
-        assert_eq!(timeout_of(ts(-1, 0)), None);
-        assert_eq!(timeout_of(ts(0, -1)), None);
-    }
+    let nanos = ts
+        .tv_sec
+        .wrapping_mul(1_000_000_000)
+        .wrapping_add(i64::from(ts.tv_nsec));
+    u64::try_from(nanos).ok().map(Duration::from_nanos)
 }
 
 fn get_events(
@@ -315,4 +323,26 @@ pub extern "C" fn io_queue_run(ctx: usize) -> c_int {
 #[no_mangle]
 pub extern "C" fn io_queue_wait(ctx: usize, timeout: *const Timespec) -> c_int {
     io_getevents(ctx, 0, 0, core::ptr::null_mut(), timeout)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_read_as_linux_reads_them() {
+        let ts = |tv_sec, tv_nsec| Timespec { tv_sec, tv_nsec };
+        assert_eq!(timeout_of(ts(0, 0)), Some(Duration::ZERO));
+        assert_eq!(timeout_of(ts(1, 500)), Some(Duration::new(1, 500)));
+        assert_eq!(
+            timeout_of(ts(0, 1_500_000_000)),
+            Some(Duration::new(1, 500_000_000))
+        );
+        assert_eq!(timeout_of(ts(-1, 0)), None);
+        assert_eq!(timeout_of(ts(0, -1)), None);
+        // Out of range: INT64_MIN seconds wrap to 0 ns; huge ones are forever.
+        assert_eq!(timeout_of(ts(i64::MIN, 0)), Some(Duration::ZERO));
+        assert_eq!(timeout_of(ts(i64::MAX, 0)), None);
+        assert_eq!(timeout_of(ts(9_223_372_036, 0)), None);
+    }
 }

@@ -39,6 +39,9 @@ pub struct Context {
     seq: AtomicU32,
     waiters: AtomicU32,
     dead: AtomicBool,
+    /// `io_submit` calls inside this context: `io_destroy` waits for them
+    /// (and for every request they started), as Linux's does.
+    submitters: AtomicU32,
     resolver: Resolver,
     files: Files,
     engine: OnceLock<Engine>,
@@ -84,6 +87,7 @@ pub fn setup(requested: u32, resolver: Option<Resolver>) -> Result<Arc<Context>,
         seq: AtomicU32::new(0),
         waiters: AtomicU32::new(0),
         dead: AtomicBool::new(false),
+        submitters: AtomicU32::new(0),
         resolver: resolver.unwrap_or_else(fd::default_resolver),
         files: Files::default(),
         engine: OnceLock::new(),
@@ -103,6 +107,22 @@ pub fn setup(requested: u32, resolver: Option<Resolver>) -> Result<Arc<Context>,
     Ok(ctx)
 }
 
+/// The program is about to close `handle` (the header's `close()`): every
+/// context lets go of the file behind it, as Linux's fput on close.
+pub fn forget_handle(handle: std::os::windows::io::RawHandle) {
+    let live: Vec<Arc<Context>> = registry()
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .contexts
+        .values()
+        .cloned()
+        .collect();
+    for ctx in live {
+        ctx.files.forget(handle);
+    }
+    fd::forget_flags(handle);
+}
+
 /// Removes `id` from the registry and destroys it (`io_destroy`).
 pub fn destroy(id: usize) -> Result<(), Errno> {
     let ctx = {
@@ -115,9 +135,38 @@ pub fn destroy(id: usize) -> Result<(), Errno> {
     Ok(())
 }
 
+/// An `io_submit` call at work in a context; `io_destroy` waits until every
+/// one is dropped.
+pub struct Submitting<'a>(&'a Context);
+
+impl Drop for Submitting<'_> {
+    fn drop(&mut self) {
+        self.0.submitters.fetch_sub(1, Ordering::SeqCst);
+        if self.0.dead.load(Ordering::SeqCst) {
+            // `io_destroy` may be waiting for the last submitter.
+            self.0.wake();
+        }
+    }
+}
+
 impl Context {
     pub fn id(&self) -> usize {
         self.ring.addr()
+    }
+
+    /// Enters an `io_submit` call; `None` once the context is being
+    /// destroyed. Announced before `dead` is read, and `dead` is set before
+    /// `io_destroy` reads the count: either the destroyer sees this call and
+    /// waits for it, or this call sees the destroyer and starts nothing.
+    pub fn enter_submit(&self) -> Option<Submitting<'_>> {
+        self.submitters.fetch_add(1, Ordering::SeqCst);
+        let guard = Submitting(self);
+        (!self.is_dead()).then_some(guard)
+    }
+
+    /// Whether `io_destroy` has begun on this context.
+    pub fn is_dead(&self) -> bool {
+        self.dead.load(Ordering::SeqCst)
     }
 
     /// Takes room for one more request, as Linux's `aio_get_req`; false when
@@ -225,7 +274,7 @@ impl Context {
                     Err(()) => return Err(errno::EFAULT),
                 }
             }
-            if self.dead.load(Ordering::SeqCst) {
+            if self.is_dead() {
                 return if got > 0 { Ok(got) } else { Err(errno::EINVAL) };
             }
             if got >= min_nr {
@@ -264,12 +313,14 @@ impl Context {
     }
 
     /// `io_destroy` after unregistering: wakes waiters (who return -EINVAL),
-    /// cancels what can be cancelled, waits for every request in flight,
-    /// then stops the engine's threads.
+    /// waits for the `io_submit` calls still inside (each stops before its
+    /// next iocb), cancels what can be cancelled, waits for every request in
+    /// flight, then stops the engine's threads. After it, nothing of the
+    /// context touches the program's memory.
     fn shut_down(&self) {
         self.dead.store(true, Ordering::SeqCst);
-        self.seq.fetch_add(1, Ordering::SeqCst);
-        sys::wake_all(&self.seq);
+        self.wake();
+        self.wait_while(|| self.submitters.load(Ordering::SeqCst) > 0);
         // Cancel again now and then: a request another thread was issuing
         // at the first pass may be pending by the next.
         for round in 0u64.. {
@@ -286,6 +337,19 @@ impl Context {
         }
         if let Some(engine) = self.engine.get() {
             engine.stop();
+        }
+    }
+
+    /// Sleeps until `busy` is false; woken by `wake`, and every millisecond.
+    fn wait_while(&self, busy: impl Fn() -> bool) {
+        loop {
+            let seen = self.seq.load(Ordering::SeqCst);
+            if !busy() {
+                return;
+            }
+            self.waiters.fetch_add(1, Ordering::SeqCst);
+            sys::wait_on(&self.seq, seen, Some(1));
+            self.waiters.fetch_sub(1, Ordering::SeqCst);
         }
     }
 }

@@ -102,18 +102,68 @@ fn completions() -> Option<&'static Completions> {
     static COMPLETIONS: OnceLock<Option<Completions>> = OnceLock::new();
     COMPLETIONS
         .get_or_init(|| {
-            let port = Port::new()?;
-            std::thread::Builder::new()
-                .name("aio-completion".into())
-                .spawn(completion_thread)
-                .ok()?;
             Some(Completions {
-                port,
+                port: Port::new()?,
                 engines: RwLock::new(Vec::new()),
                 bound: Mutex::new(Default::default()),
             })
         })
         .as_ref()
+}
+
+/// The completion thread runs while any engine exists: the process's thread
+/// count goes back to what it was once the last context is destroyed. (The
+/// port itself stays: handles bound to it stay bound for life.)
+struct CompletionThread {
+    engines: u32,
+    thread: Option<JoinHandle<()>>,
+}
+
+fn completion_thread_state() -> &'static Mutex<CompletionThread> {
+    static STATE: Mutex<CompletionThread> = Mutex::new(CompletionThread {
+        engines: 0,
+        thread: None,
+    });
+    &STATE
+}
+
+/// Counts one more engine, starting the completion thread for the first.
+fn acquire_completion_thread() -> bool {
+    let mut state = completion_thread_state()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if state.thread.is_none() {
+        match std::thread::Builder::new()
+            .name("aio-completion".into())
+            .spawn(completion_thread)
+        {
+            Ok(thread) => state.thread = Some(thread),
+            Err(_) => return false,
+        }
+    }
+    state.engines += 1;
+    true
+}
+
+/// Counts one engine less, stopping the completion thread after the last.
+/// Lifecycle only (`io_destroy`), never on the I/O path: the join under the
+/// lock keeps a new engine from starting a second thread meanwhile.
+fn release_completion_thread() {
+    let mut state = completion_thread_state()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    state.engines -= 1;
+    if state.engines > 0 {
+        return;
+    }
+    if let (Some(c), Some(thread)) = (completions(), state.thread.take()) {
+        if c.port.post(KEY_STOP, core::ptr::null_mut()) {
+            let _ = thread.join();
+        } else {
+            // Could not ask it to stop: leave it running, as before.
+            state.thread = Some(thread);
+        }
+    }
 }
 
 /// What a slot carries out.
@@ -123,6 +173,9 @@ pub struct Work {
     kind: WorkKind,
 }
 
+// The size is the point: a slot holds its work in place, allocated once at
+// io_setup; boxing the large variant would allocate on every I/O.
+#[allow(clippy::large_enum_variant)]
 enum WorkKind {
     /// A transfer moved piece by piece, or (`pages`) in one scatter/gather
     /// request whose page list lives here until it completes.
@@ -191,6 +244,9 @@ impl Engine {
     pub fn new(slot_count: u32) -> Option<Engine> {
         completions()?;
         let jobs = Port::new()?;
+        if !acquire_completion_thread() {
+            return None;
+        }
         let slots = (0..slot_count)
             .map(|_| Slot {
                 // SAFETY: an all-zero OVERLAPPED is a valid idle one.
@@ -270,7 +326,12 @@ impl Engine {
             // them here, for a few milliseconds at most.
             let deadline = std::time::Instant::now() + std::time::Duration::from_millis(5);
             while index.is_none() && std::time::Instant::now() < deadline {
-                drain(Some(0));
+                // The completion thread runs while this engine exists, so its
+                // stop packet cannot be queued now; were one dequeued here
+                // all the same, it would go back for the thread.
+                if drain(Some(0)) {
+                    let _ = self.port().post(KEY_STOP, core::ptr::null_mut());
+                }
                 index = pop();
                 if index.is_none() {
                     std::thread::yield_now();
@@ -530,8 +591,9 @@ impl Engine {
         self.release_slot(index);
     }
 
-    /// Leaves the routing table and stops the job thread; the caller has
-    /// waited for every slot to be free, so no packet can still name one.
+    /// Leaves the routing table and stops the job thread and (after the
+    /// last engine) the completion thread; the caller has waited for every
+    /// slot to be free, so no packet can still name one.
     pub fn stop(&self) {
         if let Some(c) = completions() {
             c.engines
@@ -549,34 +611,40 @@ impl Engine {
                 let _ = t.join();
             }
         }
+        release_completion_thread();
     }
 }
 
-/// Drains the process's completion port for ever.
+/// Drains the process's completion port until told to stop.
 fn completion_thread() {
-    loop {
-        drain(None);
-    }
+    while !drain(None) {}
 }
 
 /// Dequeues one batch of packets, waiting up to `timeout_ms` (`None`: until
-/// one comes), and handles them.
-fn drain(timeout_ms: Option<u32>) {
+/// one comes), and handles them. True when the batch held the completion
+/// thread's stop packet.
+fn drain(timeout_ms: Option<u32>) -> bool {
     let Some(completions) = completions() else {
-        return;
+        return true;
     };
     let mut packets = [Packet {
         key: 0,
         overlapped: core::ptr::null_mut(),
     }; 64];
     let n = completions.port.dequeue(&mut packets, timeout_ms);
-    dispatch(completions, &packets[..n]);
+    dispatch(completions, &packets[..n])
 }
 
 /// Routes each packet to the engine whose slot it names. Any thread may do
-/// this: the slot state machine decides who acts on a packet.
-fn dispatch(completions: &Completions, packets: &[Packet]) {
+/// this: the slot state machine decides who acts on a packet. Returns
+/// whether the stop packet was among them.
+fn dispatch(completions: &Completions, packets: &[Packet]) -> bool {
+    let mut stop = false;
     for packet in packets {
+        if packet.key == KEY_STOP {
+            stop = true;
+            continue;
+        }
         let at = packet.overlapped as usize;
         let route = completions
             .engines
@@ -594,6 +662,7 @@ fn dispatch(completions: &Completions, packets: &[Packet]) {
             engine.on_packet(ctx, packet);
         }
     }
+    stop
 }
 
 fn job_thread(ctx: &Arc<Context>) {

@@ -106,6 +106,15 @@ pub fn set_flags(handle: RawHandle, flags: u32) -> Result<(), Errno> {
     Ok(())
 }
 
+/// The program is closing `handle`: its flags no longer apply to whatever
+/// reuses the value.
+pub fn forget_flags(handle: RawHandle) {
+    flag_records()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&(handle as usize));
+}
+
 fn flags_of(handle: RawHandle, identity: Option<i64>) -> u32 {
     match flag_records()
         .lock()
@@ -269,12 +278,35 @@ impl Files {
         Ok(file)
     }
 
+    /// Drops the entries made for the program's `handle`, which it is
+    /// closing: their private reopens must not keep the file open after
+    /// the program's fd is gone (requests in flight keep theirs until done).
+    pub fn forget(&self, handle: RawHandle) {
+        let dropped: Vec<Arc<OpenFile>> = {
+            let mut by_fd = self.by_fd.lock().unwrap_or_else(|e| e.into_inner());
+            let fds: Vec<i32> = by_fd
+                .iter()
+                .filter(|(_, f)| f.program_handle == handle as usize)
+                .map(|(&fd, _)| fd)
+                .collect();
+            fds.iter().filter_map(|fd| by_fd.remove(fd)).collect()
+        };
+        // Closed here, outside the lock: no system call under it.
+        drop(dropped);
+    }
+
     /// A new entry for the program's handle: a private reopen where the file
     /// allows one, else the program's own handle for this call only.
     fn open(&self, program: RawHandle, binder: &dyn Binder) -> Result<OpenFile, Errno> {
         let flags_generation = FLAGS_GENERATION.load(Ordering::SeqCst);
-        let kind = kind_of(program).ok_or(errno::EBADF)?;
-        let identity = identity(program, kind);
+        // One reference to the object the fd names now (Linux's fget): every
+        // query and the reopen run on it, never on the raw handle value,
+        // which another thread may close and reuse for another file
+        // meanwhile. What cannot be duplicated is queried by its value.
+        let taken = sys::duplicate(program).ok();
+        let held = taken.as_ref().map_or(program, |h| h.as_raw_handle());
+        let kind = kind_of(held).ok_or(errno::EBADF)?;
+        let identity = identity(held, kind);
         let flags = flags_of(program, identity);
         // O_DSYNC/O_SYNC: every write reaches the disk before its event.
         let write_through = if flags & (oflag::DSYNC | oflag::SYNC) != 0 {
@@ -285,14 +317,16 @@ impl Files {
         // Sockets and some devices do not answer FileAccessInformation; they are
         // opened for both directions.
         let granted =
-            sys::granted_access(program).unwrap_or(sys::FILE_READ_DATA | sys::FILE_WRITE_DATA);
+            sys::granted_access(held).unwrap_or(sys::FILE_READ_DATA | sys::FILE_WRITE_DATA);
         let readable = granted & sys::FILE_READ_DATA != 0;
         let writable = granted & (sys::FILE_WRITE_DATA | sys::FILE_APPEND_DATA) != 0;
-        let access = if readable { sys::GENERIC_READ } else { 0 }
-            | if writable { sys::GENERIC_WRITE } else { 0 };
-        if access == 0 {
+        if !readable && !writable {
             return Err(errno::EBADF);
         }
+        // Exactly the rights the fd has, never wider: a read-only fd stays
+        // read-only, and an append-only one (FILE_APPEND_DATA without
+        // FILE_WRITE_DATA, Windows' atomic append) keeps appending.
+        let access = granted & sys::REOPEN_RIGHTS;
         let (handle, path, direct_alignment) = if kind == Kind::Disk && flags & oflag::DIRECT != 0 {
             // O_DIRECT: unbuffered and overlapped, real asynchronous I/O
             // through the port. A file that cannot be opened so cannot do
@@ -300,7 +334,7 @@ impl Files {
             // open(O_DIRECT) would have, rather than quietly going through
             // the cache.
             let handle = sys::reopen(
-                program,
+                held,
                 access,
                 sys::FILE_FLAG_OVERLAPPED | sys::FILE_FLAG_NO_BUFFERING | write_through,
             )
@@ -312,7 +346,8 @@ impl Files {
             let alignment = sys::logical_sector_size(handle.as_raw_handle()).unwrap_or(512);
             (IoHandle::Private(handle), Path::Overlapped, Some(alignment))
         } else {
-            let (handle, path) = self.open_buffered(program, kind, access, write_through, binder);
+            let (handle, path) =
+                self.open_buffered(program, held, kind, access, write_through, binder);
             (handle, path, None)
         };
         Ok(OpenFile {
@@ -333,13 +368,14 @@ impl Files {
     fn open_buffered(
         &self,
         program: RawHandle,
+        held: RawHandle,
         kind: Kind,
         access: u32,
         write_through: u32,
         binder: &dyn Binder,
     ) -> (IoHandle, Path) {
         if kind != Kind::Disk || force_overlapped() {
-            if let Some(h) = sys::reopen(program, access, sys::FILE_FLAG_OVERLAPPED | write_through)
+            if let Some(h) = sys::reopen(held, access, sys::FILE_FLAG_OVERLAPPED | write_through)
                 .ok()
                 .filter(|h| binder.bind_private(h.as_raw_handle()))
             {
@@ -354,7 +390,7 @@ impl Files {
             } else {
                 0
             };
-        match sys::reopen(program, access, in_line) {
+        match sys::reopen(held, access, in_line) {
             Ok(h) => (IoHandle::Private(h), Path::Inline),
             // The file cannot be reopened (named and anonymous pipes,
             // sockets, narrow sharing modes): use the program's handle. An

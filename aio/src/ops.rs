@@ -141,7 +141,7 @@ impl Transfer {
     /// one shape those calls take.
     pub fn gather_pages(&self) -> Option<[u64; GATHER_PAGES + 1]> {
         let n = self.segments.len();
-        if n < 2 || n > GATHER_PAGES || self.offset.is_none_or(|o| o < 0) {
+        if !(2..=GATHER_PAGES).contains(&n) || self.offset.is_none_or(|o| o < 0) {
             return None;
         }
         let mut pages = [0u64; GATHER_PAGES + 1];

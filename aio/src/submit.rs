@@ -10,6 +10,7 @@ use crate::context::Context;
 use crate::errno::{self, Errno};
 use crate::fd::{Kind, OpenFile};
 use crate::ops::{self, Segments};
+use crate::sys;
 use crate::user;
 use std::sync::Arc;
 
@@ -140,8 +141,13 @@ fn transfer(
         return Err(errno::EBADF);
     }
     let segments = if vectored {
-        import_iovec(iocb.buf, iocb.nbytes)?
+        // Linux's nr_segs is an unsigned int: the low 32 bits of the field.
+        import_iovec(iocb.buf, u64::from(iocb.nbytes as u32))?
     } else {
+        // import_ubuf: the length is clamped to MAX_RW_COUNT first.
+        if !user_range_ok(iocb.buf, iocb.nbytes.min(MAX_RW_COUNT)) {
+            return Err(errno::EFAULT);
+        }
         Segments::single(iocb.buf, iocb.nbytes)
     };
     // rw_verify_area: a negative position, or one the count would overflow.
@@ -152,7 +158,11 @@ fn transfer(
     // else -EINVAL in the event (the request is accepted, as on Linux).
     if let Some(unit) = file.direct_alignment {
         if segments.total() > 0 && !segments.aligned(iocb.offset as u64, u64::from(unit)) {
-            return Ok(Request::Ready(errno::EINVAL.neg()));
+            // Linux's direct reads stop at end of file before alignment is
+            // looked at (iomap_dio_rw): 0 bytes, not -EINVAL.
+            let at_end =
+                !write && sys::file_size(file.raw()).is_some_and(|size| iocb.offset >= size);
+            return Ok(Request::Ready(if at_end { 0 } else { errno::EINVAL.neg() }));
         }
     }
     // O_APPEND (unless RWF_NOAPPEND) or RWF_APPEND: at the end of the file.
@@ -171,6 +181,17 @@ fn transfer(
         offset,
         durable: write && flags & (rwf::DSYNC | rwf::SYNC) != 0,
     }))
+}
+
+/// Linux's MAX_RW_COUNT: what one read or write moves at most there.
+const MAX_RW_COUNT: u64 = 0x7fff_f000;
+
+/// x86-64 Linux's `access_ok` for a range of `len` bytes at `addr`: the
+/// range must not wrap and must end below 2^63 (where the kernel's half of
+/// the address space begins). Other bad pointers fault at the copy, and
+/// come back in the event.
+fn user_range_ok(addr: u64, len: u64) -> bool {
+    addr.checked_add(len).is_some_and(|end| (end as i64) >= 0)
 }
 
 /// `ioprio_check_cap`: the class and level Linux accepts.
@@ -203,6 +224,9 @@ fn import_iovec(addr: u64, count: u64) -> Result<Segments, Errno> {
         }
         if chunk[..n].iter().any(|v| (v.len as i64) < 0) {
             return Err(errno::EINVAL);
+        }
+        if chunk[..n].iter().any(|v| !user_range_ok(v.base, v.len)) {
+            return Err(errno::EFAULT);
         }
         for &v in &chunk[..n] {
             segments.push(v, TOTAL_LIMIT);
@@ -296,6 +320,16 @@ mod tests {
             TOTAL_LIMIT
         );
         assert!(import_iovec(0, 0).unwrap().total() == 0);
+    }
+
+    #[test]
+    fn user_ranges_follow_linux_access_ok() {
+        assert!(user_range_ok(0x1000, 4096));
+        assert!(user_range_ok(0x7fff_ffff_f000, 0x1000));
+        assert!(user_range_ok(0, 0));
+        assert!(!user_range_ok(0xffff_8000_0000_0000, 0));
+        assert!(!user_range_ok(0x7fff_ffff_ffff_f000, 0x2000));
+        assert!(!user_range_ok(u64::MAX, 2));
     }
 
     #[test]

@@ -26,11 +26,49 @@ pub use windows_sys::Win32::Storage::FileSystem::{
 };
 
 /// Access rights (as `FileAccessInformation` reports them) and open flags.
-pub use windows_sys::Win32::Foundation::{GENERIC_READ, GENERIC_WRITE};
 pub use windows_sys::Win32::Storage::FileSystem::{
     FILE_APPEND_DATA, FILE_FLAG_NO_BUFFERING, FILE_FLAG_OVERLAPPED, FILE_FLAG_WRITE_THROUGH,
     FILE_READ_DATA, FILE_WRITE_DATA,
 };
+
+/// The rights a private reopen may carry over from the program's handle:
+/// the file-specific ones, never DELETE, WRITE_DAC or WRITE_OWNER.
+pub const REOPEN_RIGHTS: u32 = FILE_READ_DATA
+    | FILE_WRITE_DATA
+    | FILE_APPEND_DATA
+    | windows_sys::Win32::Storage::FileSystem::FILE_READ_EA
+    | windows_sys::Win32::Storage::FileSystem::FILE_WRITE_EA
+    | windows_sys::Win32::Storage::FileSystem::FILE_READ_ATTRIBUTES
+    | windows_sys::Win32::Storage::FileSystem::FILE_WRITE_ATTRIBUTES
+    | windows_sys::Win32::Storage::FileSystem::READ_CONTROL
+    | windows_sys::Win32::Storage::FileSystem::SYNCHRONIZE;
+
+/// A new handle to the object `handle` names, with the same access: a
+/// reference that stays valid whatever happens to the original.
+pub fn duplicate(handle: RawHandle) -> Result<OwnedHandle, u32> {
+    use windows_sys::Win32::Foundation::{DuplicateHandle, DUPLICATE_SAME_ACCESS};
+    use windows_sys::Win32::System::Threading::GetCurrentProcess;
+    let mut copy: HANDLE = null_mut();
+    // SAFETY: the pseudo handle of our own process and a handle value the
+    // program gave; DuplicateHandle validates it and writes `copy` only on
+    // success.
+    let ok = unsafe {
+        DuplicateHandle(
+            GetCurrentProcess(),
+            handle as HANDLE,
+            GetCurrentProcess(),
+            &mut copy,
+            0,
+            0,
+            DUPLICATE_SAME_ACCESS,
+        )
+    };
+    if ok == 0 {
+        return Err(last_error());
+    }
+    // SAFETY: a fresh handle we own.
+    Ok(unsafe { OwnedHandle::from_raw_handle(copy as RawHandle) })
+}
 
 /// This thread's last Win32 error.
 pub fn last_error() -> u32 {
@@ -322,6 +360,15 @@ pub fn is_overlapped(handle: RawHandle) -> bool {
     const SYNCHRONOUS: u32 = 0x10 | 0x20;
     let mut mode = 0u32;
     query_file(handle, FILE_MODE_INFORMATION, &mut mode) && mode & SYNCHRONOUS == 0
+}
+
+/// The file's size (`FileStandardInformation`'s end of file).
+pub fn file_size(handle: RawHandle) -> Option<i64> {
+    use windows_sys::Wdk::Storage::FileSystem::FileStandardInformation;
+    use windows_sys::Wdk::Storage::FileSystem::FILE_STANDARD_INFORMATION;
+    // SAFETY: an all-zero FILE_STANDARD_INFORMATION is valid plain data.
+    let mut info: FILE_STANDARD_INFORMATION = unsafe { core::mem::zeroed() };
+    query_file(handle, FileStandardInformation, &mut info).then_some(info.EndOfFile)
 }
 
 /// The file's identity on its volume (`FileInternalInformation`). Under
