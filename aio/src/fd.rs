@@ -303,8 +303,10 @@ impl Files {
         // query and the reopen run on it, never on the raw handle value,
         // which another thread may close and reuse for another file
         // meanwhile. What cannot be duplicated is queried by its value.
-        let taken = sys::duplicate(program).ok();
-        let held = taken.as_ref().map_or(program, |h| h.as_raw_handle());
+        // A handle that cannot be duplicated was closed meanwhile: the fd
+        // named nothing at that instant.
+        let taken = sys::duplicate(program).map_err(|_| errno::EBADF)?;
+        let held = taken.as_raw_handle();
         let kind = kind_of(held).ok_or(errno::EBADF)?;
         let identity = identity(held, kind);
         let flags = flags_of(program, identity);
@@ -315,9 +317,13 @@ impl Files {
             0
         };
         // Sockets and some devices do not answer FileAccessInformation; they are
-        // opened for both directions.
-        let granted =
-            sys::granted_access(held).unwrap_or(sys::FILE_READ_DATA | sys::FILE_WRITE_DATA);
+        // opened for both directions. A disk file always answers: one that
+        // does not gets no access at all rather than a guess.
+        let granted = match sys::granted_access(held) {
+            Some(granted) => granted,
+            None if kind == Kind::Disk => return Err(errno::EBADF),
+            None => sys::FILE_READ_DATA | sys::FILE_WRITE_DATA,
+        };
         let readable = granted & sys::FILE_READ_DATA != 0;
         let writable = granted & (sys::FILE_WRITE_DATA | sys::FILE_APPEND_DATA) != 0;
         if !readable && !writable {
@@ -396,7 +402,7 @@ impl Files {
             // sockets, narrow sharing modes): use the program's handle. An
             // overlapped one completes through the port once bound to it; a
             // synchronous one blocks `io_submit`, as Linux does for pipes.
-            Err(_) if sys::is_overlapped(program) && binder.bind_program(program) => {
+            Err(_) if sys::is_overlapped(held) && binder.bind_program(program) => {
                 (IoHandle::Borrowed(program), Path::Overlapped)
             }
             Err(_) => (IoHandle::Borrowed(program), Path::Inline),

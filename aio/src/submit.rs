@@ -186,12 +186,16 @@ fn transfer(
 /// Linux's MAX_RW_COUNT: what one read or write moves at most there.
 const MAX_RW_COUNT: u64 = 0x7fff_f000;
 
-/// x86-64 Linux's `access_ok` for a range of `len` bytes at `addr`: the
-/// range must not wrap and must end below 2^63 (where the kernel's half of
-/// the address space begins). Other bad pointers fault at the copy, and
+/// x86-64 Linux's highest user address, USER_PTR_MAX: TASK_SIZE_MAX - 1,
+/// with TASK_SIZE_MAX the top of the 47-bit user half less a guard page.
+const USER_PTR_MAX: u64 = (1 << 47) - 4096 - 1;
+
+/// x86-64 Linux's `access_ok` for a range of `len` bytes at `addr`, as it
+/// checks a size known only at run time: `addr + len` must not wrap and
+/// must not pass USER_PTR_MAX. Other bad pointers fault at the copy, and
 /// come back in the event.
 fn user_range_ok(addr: u64, len: u64) -> bool {
-    addr.checked_add(len).is_some_and(|end| (end as i64) >= 0)
+    addr.checked_add(len).is_some_and(|end| end <= USER_PTR_MAX)
 }
 
 /// `ioprio_check_cap`: the class and level Linux accepts.
@@ -305,30 +309,35 @@ mod tests {
         ];
         let segments = import_iovec(vecs.as_ptr() as u64, 2).unwrap();
         assert_eq!(segments.total(), (5 << 30) + 100);
-        let huge = [
-            IoVec {
+        // Two segments inside the user range whose sum passes what an
+        // event can report: the total is capped.
+        let huge: Vec<IoVec> = (0..1024)
+            .map(|_| IoVec {
                 base: 0x1000,
-                len: i64::MAX as u64,
-            },
-            IoVec {
-                base: 0x2000,
-                len: 100,
-            },
-        ];
+                len: 0x7000_0000_0000,
+            })
+            .collect();
         assert_eq!(
-            import_iovec(huge.as_ptr() as u64, 2).unwrap().total(),
+            import_iovec(huge.as_ptr() as u64, 1024).unwrap().total(),
             TOTAL_LIMIT
         );
+        // A segment that ends past the user range: Linux's access_ok.
+        let beyond = [IoVec {
+            base: 0x1000,
+            len: i64::MAX as u64,
+        }];
+        assert!(matches!(import_iovec(beyond.as_ptr() as u64, 1), Err(e) if e == errno::EFAULT));
         assert!(import_iovec(0, 0).unwrap().total() == 0);
     }
 
     #[test]
     fn user_ranges_follow_linux_access_ok() {
         assert!(user_range_ok(0x1000, 4096));
-        assert!(user_range_ok(0x7fff_ffff_f000, 0x1000));
+        assert!(user_range_ok(0x7fff_ffff_e000, 0xfff));
+        assert!(!user_range_ok(0x7fff_ffff_e000, 0x1000));
         assert!(user_range_ok(0, 0));
+        assert!(!user_range_ok(0x8000_0000_0000, 0));
         assert!(!user_range_ok(0xffff_8000_0000_0000, 0));
-        assert!(!user_range_ok(0x7fff_ffff_ffff_f000, 0x2000));
         assert!(!user_range_ok(u64::MAX, 2));
     }
 
