@@ -325,6 +325,133 @@ pub extern "C" fn io_queue_wait(ctx: usize, timeout: *const Timespec) -> c_int {
     io_getevents(ctx, 0, 0, core::ptr::null_mut(), timeout)
 }
 
+// ===========================================================================
+// eventfd: include/sys/eventfd.h and include/libaio-win32/fdio.h.
+//
+// The io_win32_eventfd* exports return a negative errno; the header's inline
+// eventfd(), eventfd_read(), eventfd_write(), read(), write(), close() and
+// io_win32_eventfd_handle() call them and set errno in the caller's own C
+// runtime. The same names are also exported for programs and build probes
+// that link without the header: those set errno in every loaded runtime
+// (msvcrt, ucrtbase; not a static one), and know eventfds only.
+// ===========================================================================
+
+use core::ffi::c_uint;
+
+/// `int io_win32_eventfd(unsigned int initval, int flags)`: the new fd, or
+/// -EINVAL (unknown flags) or -EMFILE.
+#[no_mangle]
+pub extern "C" fn io_win32_eventfd(initval: c_uint, flags: c_int) -> c_int {
+    boundary(|| crate::eventfd::create(initval, flags))
+}
+
+/// `int io_win32_eventfd_read(int fd, void *buf, unsigned int count)`:
+/// read(2) on an eventfd: 8, or -EBADF, -EINVAL, -EAGAIN, -EFAULT.
+#[no_mangle]
+pub extern "C" fn io_win32_eventfd_read(fd: c_int, buf: *mut c_void, count: c_uint) -> c_int {
+    boundary(|| crate::eventfd::read_fd(fd, buf as u64, u64::from(count)).map(|n| n as c_int))
+}
+
+/// `int io_win32_eventfd_write(int fd, const void *buf, unsigned int count)`:
+/// write(2) on an eventfd: 8, or -EBADF, -EINVAL, -EAGAIN, -EFAULT.
+#[no_mangle]
+pub extern "C" fn io_win32_eventfd_write(fd: c_int, buf: *const c_void, count: c_uint) -> c_int {
+    boundary(|| crate::eventfd::write_fd(fd, buf as u64, u64::from(count)).map(|n| n as c_int))
+}
+
+/// `int io_win32_eventfd_close(int fd)`: 0, or -EBADF.
+#[no_mangle]
+pub extern "C" fn io_win32_eventfd_close(fd: c_int) -> c_int {
+    boundary(|| crate::eventfd::close(fd).map(|()| 0))
+}
+
+/// `int io_win32_eventfd_get_handle(int fd, void **handle)`: stores the
+/// event that is signalled while the counter is non-zero; 0, or -EBADF.
+#[no_mangle]
+pub extern "C" fn io_win32_eventfd_get_handle(fd: c_int, handle: *mut *mut c_void) -> c_int {
+    boundary(|| {
+        let event = crate::eventfd::handle_fd(fd)?;
+        if !user::write(handle as u64, event as u64) {
+            return Err(errno::EFAULT);
+        }
+        Ok(0)
+    })
+}
+
+/// Sets `errno` in every C runtime the process has loaded (msvcrt,
+/// ucrtbase), for the exports under POSIX names, which cannot know their
+/// caller's: loading this DLL loads ucrtbase even into a mingw program, so
+/// "ucrtbase if loaded" would miss msvcrt programs. errno is per thread
+/// and per runtime: the other runtime's copy is simply not looked at.
+fn set_runtime_errno(e: Errno) {
+    type ErrnoFn = unsafe extern "C" fn() -> *mut c_int;
+    static FOUND: [std::sync::OnceLock<ErrnoFn>; 2] =
+        [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+    for (module, found) in ["ucrtbase.dll", "msvcrt.dll"].iter().zip(&FOUND) {
+        let errno_fn = match found.get() {
+            Some(f) => Some(*f),
+            None => crate::sys::proc_address(module, "_errno").map(|f| {
+                // SAFETY: `_errno` has this signature in both runtimes.
+                *found.get_or_init(|| unsafe { core::mem::transmute::<usize, ErrnoFn>(f) })
+            }),
+        };
+        if let Some(errno_fn) = errno_fn {
+            // SAFETY: `_errno` returns this thread's errno location.
+            unsafe { *errno_fn() = e.0 };
+        }
+    }
+}
+
+/// A POSIX-style result: -1 with errno set (`set_runtime_errno`), for the
+/// exports under the POSIX names.
+fn posix(f: impl FnOnce() -> Result<c_int, Errno>) -> c_int {
+    let r = boundary(f);
+    if r >= 0 {
+        return r;
+    }
+    boundary(|| {
+        set_runtime_errno(Errno(-r));
+        Ok(0)
+    });
+    -1
+}
+
+/// `int eventfd(unsigned int initval, int flags)`, without the header.
+#[no_mangle]
+pub extern "C" fn eventfd(initval: c_uint, flags: c_int) -> c_int {
+    posix(|| crate::eventfd::create(initval, flags))
+}
+
+/// `int eventfd_read(int fd, eventfd_t *value)`, without the header: 0, or
+/// -1 and errno (eventfds only; the header's reads any fd).
+#[no_mangle]
+pub extern "C" fn eventfd_read(fd: c_int, value: *mut u64) -> c_int {
+    posix(|| crate::eventfd::read_fd(fd, value as u64, 8).map(|_| 0))
+}
+
+/// `int eventfd_write(int fd, eventfd_t value)`, without the header: 0, or
+/// -1 and errno (eventfds only).
+#[no_mangle]
+pub extern "C" fn eventfd_write(fd: c_int, value: u64) -> c_int {
+    posix(|| crate::eventfd::write_fd(fd, &value as *const u64 as u64, 8).map(|_| 0))
+}
+
+/// `void *io_win32_eventfd_handle(int fd)`, without the header: the event,
+/// or NULL with errno EBADF.
+#[no_mangle]
+pub extern "C" fn io_win32_eventfd_handle(fd: c_int) -> *mut c_void {
+    let mut event = core::ptr::null_mut();
+    let r = posix(|| {
+        event = crate::eventfd::handle_fd(fd)?;
+        Ok(0)
+    });
+    if r < 0 {
+        core::ptr::null_mut()
+    } else {
+        event
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

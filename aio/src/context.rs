@@ -195,9 +195,11 @@ impl Context {
         self.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 
-    /// Puts a finished request's event into the ring and wakes waiters.
+    /// Puts a finished request's event into the ring and wakes waiters,
+    /// then adds 1 to its eventfd (IOCB_FLAG_RESFD), as Linux's aio_complete
+    /// does: whoever the eventfd wakes finds the event already there.
     /// Consumes the request's reservation.
-    pub fn complete(&self, origin: Origin, res: i64) {
+    pub fn complete(&self, origin: &Origin, res: i64) {
         let event = IoEvent {
             data: origin.data,
             obj: origin.obj,
@@ -214,6 +216,9 @@ impl Context {
         // never undercount together.
         self.in_flight.fetch_sub(1, Ordering::SeqCst);
         self.wake();
+        if let Some(eventfd) = &origin.resfd {
+            eventfd.signal(1);
+        }
     }
 
     fn wake(&self) {

@@ -387,7 +387,7 @@ impl Engine {
         // SAFETY: called by the slot's owner.
         let work = unsafe { (*self.slots[index as usize].work.get()).as_ref() };
         if let Some(work) = work {
-            ctx.complete(work.origin, res);
+            ctx.complete(&work.origin, res);
         }
     }
 

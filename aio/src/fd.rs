@@ -69,7 +69,8 @@ pub fn register_handle(handle: RawHandle, flags: u32) -> Result<i32, Errno> {
     let mut table = registered().lock().unwrap_or_else(|e| e.into_inner());
     loop {
         let fd = HANDLE_FD_BASE
-            + (NEXT.fetch_add(1, Ordering::Relaxed) % (i32::MAX - HANDLE_FD_BASE) as u32) as i32;
+            + (NEXT.fetch_add(1, Ordering::Relaxed)
+                % (crate::eventfd::FD_BASE - HANDLE_FD_BASE) as u32) as i32;
         if let std::collections::hash_map::Entry::Vacant(slot) = table.entry(fd) {
             slot.insert(handle as usize);
             return Ok(fd);

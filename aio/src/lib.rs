@@ -11,6 +11,7 @@
 //! * `ops`: what reads, writes and syncs do, and their results;
 //! * `engine`: request slots, the completion port and its threads;
 //! * `fd`: from a C runtime fd to the handle the engine uses;
+//! * `eventfd`: Linux's eventfd counter and the table of eventfd fds;
 //! * `errno`: Windows status codes to the errno Linux would give;
 //! * `sys`: every Win32/NT call, each in one small unsafe wrapper;
 //! * `user`: copies to and from the program's memory that survive bad pointers.
@@ -23,6 +24,7 @@ mod check;
 mod context;
 mod engine;
 mod errno;
+mod eventfd;
 mod fd;
 mod ops;
 mod ring;

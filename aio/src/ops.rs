@@ -250,11 +250,11 @@ pub fn start(
     request: Request,
 ) -> Result<(), Errno> {
     match request {
-        Request::Ready(mask) => ctx.complete(origin, mask),
+        Request::Ready(mask) => ctx.complete(&origin, mask),
         // Nothing to move completes in line too, with 0, whatever the path.
         Request::Transfer(t) if file.path == Path::Inline || t.segments.len() == 0 => {
             let res = run_inline(&file, &t);
-            ctx.complete(origin, res);
+            ctx.complete(&origin, res);
         }
         Request::Transfer(t) => ctx.engine()?.start(ctx, Work::transfer(origin, file, t))?,
         Request::Sync => ctx.engine()?.queue_job(Work::sync(origin, file))?,

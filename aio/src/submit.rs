@@ -8,6 +8,7 @@
 use crate::abi::{opcode, rwf, IoVec, Iocb, IOCB_FLAG_IOPRIO, IOCB_FLAG_RESFD, UIO_MAXIOV};
 use crate::context::Context;
 use crate::errno::{self, Errno};
+use crate::eventfd::{self, EventFd};
 use crate::fd::{Kind, OpenFile};
 use crate::ops::{self, Segments};
 use crate::sys;
@@ -27,11 +28,13 @@ pub enum Request {
     Ready(i64),
 }
 
-/// The identity an event carries back.
-#[derive(Clone, Copy)]
+/// The identity an event carries back, and the eventfd its completion
+/// signals (IOCB_FLAG_RESFD).
+#[derive(Clone)]
 pub struct Origin {
     pub data: u64,
     pub obj: u64,
+    pub resfd: Option<Arc<EventFd>>,
 }
 
 /// What one `io_submit` call has resolved already: most batches name one fd
@@ -79,14 +82,11 @@ pub fn submit(ctx: &Arc<Context>, batch: &mut Batch, iocb_addr: u64) -> Result<(
 /// The checks after a request slot is reserved, then the start.
 fn accept(ctx: &Arc<Context>, batch: &mut Batch, iocb_addr: u64, iocb: &Iocb) -> Result<(), Errno> {
     let file = batch.resolve(ctx, iocb.fildes)?;
-    if iocb.flags & IOCB_FLAG_RESFD != 0 {
-        // Linux takes an eventfd here; this library has none yet, so any
-        // open fd is "not an eventfd" (-EINVAL) and a closed one -EBADF.
-        return Err(match batch.resolve(ctx, iocb.resfd as i32) {
-            Ok(_) => errno::EINVAL,
-            Err(e) => e,
-        });
-    }
+    let resfd = if iocb.flags & IOCB_FLAG_RESFD != 0 {
+        Some(resolve_eventfd(ctx, batch, iocb.resfd as i32)?)
+    } else {
+        None
+    };
     // Linux writes KIOCB_KEY (0) into the iocb's key.
     let key_addr = iocb_addr + core::mem::offset_of!(Iocb, key) as u64;
     if !user::write(key_addr, 0u32) {
@@ -97,8 +97,22 @@ fn accept(ctx: &Arc<Context>, batch: &mut Batch, iocb_addr: u64, iocb: &Iocb) ->
     let origin = Origin {
         data: iocb.data,
         obj: iocb_addr,
+        resfd,
     };
     ops::start(ctx, origin, file, request)
+}
+
+/// `eventfd_ctx_fdget`: the eventfd `fd` names. A closed eventfd, -1 or
+/// any fd that is not open is -EBADF; an open fd that is not an eventfd (a
+/// file, a pipe) is -EINVAL.
+fn resolve_eventfd(ctx: &Arc<Context>, batch: &mut Batch, fd: i32) -> Result<Arc<EventFd>, Errno> {
+    if let Some(eventfd) = eventfd::lookup(fd) {
+        return Ok(eventfd);
+    }
+    if eventfd::is_eventfd_number(fd) {
+        return Err(errno::EBADF);
+    }
+    batch.resolve(ctx, fd).and(Err(errno::EINVAL))
 }
 
 fn decode(iocb: &Iocb, file: &Arc<OpenFile>) -> Result<Request, Errno> {
