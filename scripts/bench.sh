@@ -24,5 +24,5 @@ gcc -O2 -Wall -Wextra bench/aio-bench.c -laio -lpthread -lm -o "$out/aio-bench"
 python3 -c "import matplotlib" 2>/dev/null || pip install -q matplotlib >/dev/null 2>&1 || true
 echo "machine: $(nproc) cores, $(uname -r), $(wine --version), $(date -u +%Y-%m-%d)" | tee "$out/machine.txt"
 (cd "$out" && ./aio-bench compare json=1 "$@" bench.dat >linux.json)
-(cd "$out" && wine ./aio-bench.exe compare json=1 "$@" bench.dat | tr -d '\r' >windows.json)
+(cd "$out" && "${AIO_WINE[@]}" ./aio-bench.exe compare json=1 "$@" bench.dat | tr -d '\r' >windows.json)
 python3 scripts/bench_report.py "$out"

@@ -21,7 +21,7 @@ x86_64-w64-mingw32-gcc -O2 -Wall -Wextra -Iinclude examples/aio-cp.c -L"$lib" -l
 gcc -O2 -Wall -Wextra examples/aio-cp.c -laio -o "$out/aio-cp"
 head -c $((mib * 1024 * 1024 + 12345)) /dev/urandom >"$out/source.bin"
 echo "== Windows build, aio.dll under Wine"
-(cd "$out" && wine ./aio-cp.exe -d "$depth" -b "$bs" source.bin copy-windows.bin)
+(cd "$out" && "${AIO_WINE[@]}" ./aio-cp.exe -d "$depth" -b "$bs" source.bin copy-windows.bin)
 cmp "$out/source.bin" "$out/copy-windows.bin"
 echo "== the same source natively, Linux libaio"
 (cd "$out" && ./aio-cp -d "$depth" -b "$bs" source.bin copy-linux.bin)

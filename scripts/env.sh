@@ -31,6 +31,19 @@ export WINEPREFIX=${WINEPREFIX:-$HOME/.wine-libaio-win32}
 export WINEDEBUG=${WINEDEBUG:--all}
 export WINEDLLOVERRIDES=${WINEDLLOVERRIDES:-mscoree,mshtml=}
 
+# Every Windows program runs as "${AIO_WINE[@]}" PROGRAM: Wine with the
+# kernel's address randomisation off. Debian's wine64 has no preloader: it is
+# a non-PIE program at 0x7d000000 whose brk heap the kernel starts at random
+# up to 1 GiB above it, and about once in 8,000 starts that heap lies over
+# 0x7ffe0000, where Wine must map KUSER_SHARED_DATA. The process then exits
+# with status 1 before any Windows code runs, saying so only on Wine's err
+# channel: "err:virtual:virtual_alloc_first_teb wine: failed to map the
+# shared user data: c0000018". Without randomisation the heap starts right
+# after the loader, 48 MiB below that page. Cargo's runner likewise.
+AIO_WINE=(setarch -R wine)
+AIO_WINE_START_FAILURE='failed to map the shared user data'
+export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="setarch -R wine"
+
 # MSVC ABI with Debian's clang-19 and lld-19: Wine's UCRT-style C runtime and
 # Windows headers (libwine-dev), mingw-w64's ucrt import libraries. Not the
 # Windows SDK and not link.exe, but the same ABI and the same C runtime
@@ -48,7 +61,8 @@ msvc_link() {
 }
 
 # One persistent wineserver for everything that follows. Left to itself a
-# wineserver exits 3 s after its last client. `wineserver -p` makes a new
+# wineserver exits as soon as its last client does (Debian's wrappers, the
+# one clients start included, pass -p0). `wineserver -p` makes a new
 # server persistent but fails (status 2) when one is already running for the
 # prefix: that one is fine if it was started persistent (by this function,
 # earlier), and otherwise keeps its linger, so wait for it to go and start

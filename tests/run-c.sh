@@ -40,7 +40,7 @@ run_win() {
       eval "$setup"
       # Wine's own error messages stay on (stderr is not compared): a run that
       # dies before main then says why.
-      WINEDEBUG=-all,err+all timeout 120 wine "$out/win/$name.exe" >stdout 2>stderr; echo $? >rc
+      WINEDEBUG=-all,err+all timeout 120 "${AIO_WINE[@]}" "$out/win/$name.exe" >stdout 2>stderr; echo $? >rc
       # The C runtime writes text-mode stdout with CRLF line ends.
       sed -i 's/\r$//' stdout )
     if grep -q -e "Unhandled page fault" -e "Unhandled exception" -e "wine: Call from" "$dir/stdout" "$dir/stderr"; then
@@ -69,6 +69,13 @@ for name in "${names[@]}"; do
         for mode in default overlapped; do
             d=$out/run/$name-win-$mode
             run_win "$name" "$mode" "$d" "$setup"
+            # Wine could not start the process at all (see AIO_WINE in
+            # scripts/env.sh): not the test's failure, but still a failure,
+            # named as what it is.
+            if [ "$(cat "$d/rc")" = 1 ] && [ ! -s "$d/stdout" ] && grep -q "$AIO_WINE_START_FAILURE" "$d/stderr"; then
+                ok=0; why="windows ($mode): Wine could not start the process, before any Windows code ran: $(grep "$AIO_WINE_START_FAILURE" "$d/stderr")"
+                break
+            fi
             if [ "$(cat "$d/rc")" != 0 ]; then
                 ok=0; why="windows ($mode) exited $(cat "$d/rc"): $(tail -3 "$d/stdout") $(tail -3 "$d/stderr")"
                 [ -s "$d/stdout" ] || why="$why (nothing printed; free space: $(df -h --output=avail . | tail -1))"

@@ -21,7 +21,7 @@ pass=0 fail=0
 for mode in default overlapped; do
     rm -rf "$out/run-$mode" && mkdir -p "$out/run-$mode"
     if ( cd "$out/run-$mode" && if [ $mode = overlapped ]; then export LIBAIO_WIN32_FORCE_OVERLAPPED=1; fi
-         timeout 300 wine ../steady_state.exe ); then
+         timeout 300 "${AIO_WINE[@]}" ../steady_state.exe ); then
         pass=$((pass + 1)); echo "ok   alloc ($mode)"
     else
         fail=$((fail + 1)); echo "FAIL alloc ($mode)"

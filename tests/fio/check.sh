@@ -21,7 +21,7 @@ pass=0 fail=0
 job() {
     local name=$1; shift
     local out=$run/$name.out
-    (cd "$run" && timeout 300 wine "$fio" --thread --name="$name" --filename="$name.dat" --ioengine=libaio \
+    (cd "$run" && timeout 300 "${AIO_WINE[@]}" "$fio" --thread --name="$name" --filename="$name.dat" --ioengine=libaio \
         --size=16m --bs=4k "$@" >"$out" 2>&1)
     local rc=$?
     tr -d '\r' <"$out" >"$out.txt"
