@@ -60,6 +60,7 @@ run_counted() { # LABEL COMMAND...: the command's own "N passed, M failed" line
         count "$label" 0 1
     fi
 }
+run_counted wine-repro tools/wine-repro/repro.sh
 run_counted header tests/header/check.sh
 run_counted c-tests tests/run-c.sh
 run_counted alloc tests/alloc/check.sh
