@@ -36,10 +36,15 @@ export WINEDLLOVERRIDES=${WINEDLLOVERRIDES:-mscoree,mshtml=}
 # startup (MSVC's mainCRTStartup comes with Visual Studio, which is not
 # here): compile it with msvc_cc and link its object first. Without it, use
 # /entry:main (no constructors, argv, atexit or stdio flush at exit).
+# C++ programs also link tests/msvc/operator_new.cpp (AIO_MSVC_OPERATOR_NEW),
+# which Visual Studio's static runtime would give. Math functions that
+# mingw-w64's libucrt.a leaves to its own libmingwex (ceil, floor...) come
+# from Wine's import library for ucrtbase.dll.
 AIO_MSVC_HEADERS=/usr/include/wine/wine
 AIO_MINGW_LIBS=/usr/x86_64-w64-mingw32/lib
 AIO_WINE_LIBS=/usr/lib/x86_64-linux-gnu/wine/x86_64-windows
 AIO_MSVC_CRT0=$AIO_ROOT/tests/msvc/crt0.c
+AIO_MSVC_OPERATOR_NEW=$AIO_ROOT/tests/msvc/operator_new.cpp
 msvc_cc() {
     clang-19 --target=x86_64-pc-windows-msvc -fms-compatibility -fms-extensions -D_UCRT -nostdinc \
         -isystem "$(clang-19 -print-resource-dir)/include" -isystem "$AIO_ROOT/tests/msvc/include" \
@@ -47,7 +52,8 @@ msvc_cc() {
 }
 msvc_link() {
     lld-link-19 /nologo /subsystem:console "$@" \
-        "$AIO_MINGW_LIBS/libucrt.a" "$AIO_WINE_LIBS/libvcruntime140.a" "$AIO_MINGW_LIBS/libkernel32.a"
+        "$AIO_MINGW_LIBS/libucrt.a" "$AIO_WINE_LIBS/libucrtbase.a" "$AIO_WINE_LIBS/libvcruntime140.a" \
+        "$AIO_MINGW_LIBS/libkernel32.a"
 }
 
 # One persistent wineserver for everything that follows. Left to itself a
