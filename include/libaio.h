@@ -1,5 +1,7 @@
 /*
  * libaio.h: the Linux libaio 0.3.113 API, for Windows (libaio-win32).
+ * LIBAIO_WIN32_LIBAIO_API names that libaio release; LIBAIO_WIN32_VERSION
+ * (and _MAJOR, _MINOR, _PATCH) is this package's version.
  *
  * A drop-in for upstream's header: the same names, opcode values and
  * structures, with struct iocb (64 bytes) and struct io_event (32 bytes) at
@@ -21,14 +23,25 @@
  *    exports instead.
  *  - Open flags: the C runtimes keep O_APPEND to themselves and have no
  *    O_DIRECT, O_DSYNC or O_SYNC. This header defines the latter, and
- *    aio_open() opens through the caller's runtime and tells the library the
- *    flags; aio_fd_set_flags() does so for an fd opened otherwise. In C,
- *    open() is aio_open() (define LIBAIO_WIN32_NO_OPEN_WRAPPER to keep the
- *    runtime's own, e.g. where a struct member is called open); C++ code
- *    calls aio_open() or aio_fd_set_flags() itself.
+ *    aio_open() opens through the caller's runtime (in binary mode unless
+ *    _O_TEXT is asked for: Linux has no text mode) and tells the library the
+ *    flags; aio_fd_set_flags() does so for an fd opened otherwise. The
+ *    global open() is aio_open() in every file that includes this header: a
+ *    macro in C, an assembler name on the runtime's declaration in C++ (GCC,
+ *    clang), so that members called open are untouched. Define
+ *    LIBAIO_WIN32_NO_OPEN_WRAPPER to keep the runtime's own open() (in C,
+ *    e.g. where a struct member is called open).
  */
 #ifndef __LIBAIO_H
 #define __LIBAIO_H
+
+/* The libaio release whose API (names, values, layouts) this header gives. */
+#define LIBAIO_WIN32_LIBAIO_API "0.3.113"
+/* This package's version: the crate's (Cargo.toml), checked by tests/header/check.sh. */
+#define LIBAIO_WIN32_VERSION_MAJOR 0
+#define LIBAIO_WIN32_VERSION_MINOR 1
+#define LIBAIO_WIN32_VERSION_PATCH 0
+#define LIBAIO_WIN32_VERSION "0.1.0"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -42,6 +55,16 @@
 #include <io.h>
 #include <stdarg.h>
 #include <stdlib.h>
+/* read(), write() and close() that know eventfds, and tell the library when
+ * an fd is closed (libaio-win32/fdio.h). Where libaio.h is used alone,
+ * without the rest of include/, there are no eventfds to know. */
+#if defined(__has_include)
+#if __has_include("libaio-win32/fdio.h")
+#include "libaio-win32/fdio.h"
+#endif
+#else
+#include "libaio-win32/fdio.h"
+#endif
 #endif
 
 #if defined(__has_include)
@@ -165,9 +188,12 @@ struct io_iocb_common {
 	unsigned resfd;
 }; /* result code is the amount read or -'ve errno */
 
+/* nr is 64 bits, as upstream's `unsigned long nr` on Linux x86_64: the
+ * kernel reads the whole slot (aio_nbytes), so an int here would leave 4
+ * bytes of whatever the iocb held before. */
 struct io_iocb_vector {
 	const struct iovec *vec;
-	int nr;
+	unsigned long long nr;
 	long long offset;
 }; /* result code is the amount read or -'ve errno */
 
@@ -207,6 +233,8 @@ typedef char libaio_win32_check_offset[offsetof(struct iocb, u.c.offset) == 40 ?
 typedef char libaio_win32_check_flags[offsetof(struct iocb, u.c.flags) == 56 ? 1 : -1];
 typedef char libaio_win32_check_resfd[offsetof(struct iocb, u.c.resfd) == 60 ? 1 : -1];
 typedef char libaio_win32_check_vnr[offsetof(struct iocb, u.v.nr) == 32 ? 1 : -1];
+typedef char libaio_win32_check_vnr_size[sizeof(((struct iocb *)0)->u.v.nr) == 8 ? 1 : -1];
+typedef char libaio_win32_check_voffset[offsetof(struct iocb, u.v.offset) == 40 ? 1 : -1];
 typedef char libaio_win32_check_res[offsetof(struct io_event, res) == 16 ? 1 : -1];
 typedef char libaio_win32_check_res2[offsetof(struct io_event, res2) == 24 ? 1 : -1];
 
@@ -367,6 +395,10 @@ typedef intptr_t(__cdecl *io_win32_fd_resolver)(int fd);
 LIBAIO_API int io_win32_setup(int maxevents, io_context_t *ctxp, io_win32_fd_resolver resolver);
 LIBAIO_API int io_win32_queue_init(int maxevents, io_context_t *ctxp, io_win32_fd_resolver resolver);
 
+#ifdef LIBAIO_WIN32_FDIO_H
+/* _get_osfhandle in this module's own C runtime, guarded: fdio.h has it. */
+#define io_win32__osfhandle io_win32__fdio_osfhandle
+#else
 #if defined(_MSC_VER) || defined(_UCRT)
 LIBAIO_INLINE void __cdecl io_win32__ignore_invalid_parameter(const wchar_t *expression, const wchar_t *function,
 							       const wchar_t *file, unsigned int line,
@@ -394,6 +426,7 @@ LIBAIO_INLINE intptr_t __cdecl io_win32__osfhandle(int fd)
 	return _get_osfhandle(fd);
 #endif
 }
+#endif
 
 #ifndef LIBAIO_WIN32_NO_CRT_BINDING
 #define io_setup(maxevents, ctxp) io_win32_setup((maxevents), (ctxp), io_win32__osfhandle)
@@ -436,29 +469,108 @@ LIBAIO_INLINE int aio_fd_set_flags(int fd, int flags)
 	return io_win32_set_handle_flags((void *)handle, flags);
 }
 
-/* open() that understands O_DIRECT, O_DSYNC and O_SYNC, and remembers
- * O_APPEND, for the requests this library runs on the fd. The fd itself
- * comes from the caller's C runtime, and its own read()/write() are the
- * runtime's as ever. */
+/* The C runtimes' text modes. Linux has none: a file opened without one of
+ * them is opened in binary mode (no CRLF translation, no end at a 0x1A byte),
+ * whatever the runtime's default (_fmode). */
+#ifdef _O_WTEXT
+#define LIBAIO_WIN32__TEXT_MODES (_O_TEXT | _O_WTEXT | _O_U16TEXT | _O_U8TEXT)
+#else
+#define LIBAIO_WIN32__TEXT_MODES _O_TEXT
+#endif
+
+/* Opens through this module's own C runtime, then records the flags the
+ * runtime cannot hold. If they cannot be recorded the fd is closed and the
+ * open fails, rather than give a buffered fd that looks direct. */
+LIBAIO_INLINE int io_win32__open(const char *path, int flags, int mode)
+{
+	int crt_flags = flags & ~LIBAIO_WIN32_OPEN_EXTRA;
+	int fd, r;
+	if ((crt_flags & LIBAIO_WIN32__TEXT_MODES) == 0)
+		crt_flags |= _O_BINARY;
+	fd = _open(path, crt_flags, mode);
+	if (fd < 0)
+		return fd;
+	r = aio_fd_set_flags(fd, flags);
+	if (r < 0) {
+		_close(fd);
+		errno = -r;
+		return -1;
+	}
+	return fd;
+}
+
+/* open() as on Linux: understands O_DIRECT, O_DSYNC and O_SYNC, remembers
+ * O_APPEND for the requests this library runs on the fd, and opens in
+ * binary mode unless the program asks for _O_TEXT. The fd itself comes from
+ * the caller's C runtime, and its own read()/write() are the runtime's as
+ * ever. The mode is read only with O_CREAT, as on Linux. */
 LIBAIO_INLINE int aio_open(const char *path, int flags, ...)
 {
 	int mode = 0;
-	int fd;
 	if (flags & _O_CREAT) {
 		va_list ap;
 		va_start(ap, flags);
 		mode = va_arg(ap, int);
 		va_end(ap);
 	}
-	fd = _open(path, flags & ~LIBAIO_WIN32_OPEN_EXTRA, mode);
-	if (fd >= 0)
-		aio_fd_set_flags(fd, flags);
-	return fd;
+	return io_win32__open(path, flags, mode);
 }
 
-#if !defined(__cplusplus) && !defined(LIBAIO_WIN32_NO_OPEN_WRAPPER)
-#define open(...) aio_open(__VA_ARGS__)
+#ifndef LIBAIO_WIN32_NO_OPEN_WRAPPER
+/* Some runtimes' <io.h> (Wine's) make open a macro for _open: the program's
+ * open() is this header's, not that. */
+#ifdef open
+#undef open
 #endif
+#ifndef __cplusplus
+/* In C, open() is aio_open() in every file that includes this header. */
+#define open(...) aio_open(__VA_ARGS__)
+#elif defined(__GNUC__) || defined(__clang__)
+/*
+ * In C++ a macro would also rename members called open (std::fstream::open),
+ * and an overload does not help: a two-argument open(path, flags) is
+ * ambiguous between open(const char *, int) and the runtime's
+ * open(const char *, int, ...). So the runtime's own declaration is given an
+ * assembler name instead: every call of the global open() in a file that
+ * includes this header, with any number of arguments, goes to
+ * libaio_win32_open below, which is aio_open(); members are untouched.
+ * (The runtime may declare open dllimport; this declaration drops that.)
+ */
+#define LIBAIO_WIN32__STR2(x) #x
+#define LIBAIO_WIN32__STR(x) LIBAIO_WIN32__STR2(x)
+#ifdef __clang__
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Winconsistent-dllimport"
+#endif
+int __cdecl open(const char *path, int flags, ...) __asm__(LIBAIO_WIN32__STR(__USER_LABEL_PREFIX__) "libaio_win32_open");
+#ifdef __clang__
+#pragma clang diagnostic pop
+#endif
+/* Emitted (once per program, as any inline function) even though no call
+ * names it. */
+__attribute__((used)) inline int __cdecl libaio_win32_open(const char *path, int flags, ...)
+{
+	int mode = 0;
+	if (flags & _O_CREAT) {
+		va_list ap;
+		va_start(ap, flags);
+		mode = va_arg(ap, int);
+		va_end(ap);
+	}
+	return io_win32__open(path, flags, mode);
+}
+#else
+/* C++ compilers without assembler names (cl.exe): an overload that beats the
+ * runtime's open(const char *, int, ...) for open(path, flags, mode). A
+ * two-argument open() cannot be overloaded unambiguously: call aio_open(). */
+} /* extern "C" */
+extern "C++" inline int open(const char *path, int flags, int mode)
+{
+	return io_win32__open(path, flags, mode);
+}
+extern "C" {
+#endif
+#endif /* LIBAIO_WIN32_NO_OPEN_WRAPPER */
 #endif /* _WIN32 */
 
 #ifdef __cplusplus

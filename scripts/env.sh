@@ -8,6 +8,7 @@
 #   aio_cargo ARGS    Debian's cargo, building the standard library from source
 #   msvc_cc ARGS      clang-19 compiling C or C++ as an MSVC (ucrt) program
 #   msvc_link ARGS    lld-link-19 linking an MSVC-ABI program against ucrtbase
+#   AIO_MSVC_CRT0     the startup file MSVC-ABI programs link (tests/msvc/crt0.c)
 AIO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export AIO_ROOT
 export AIO_TARGET=x86_64-pc-windows-gnu
@@ -47,17 +48,30 @@ export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="setarch -R wine"
 # MSVC ABI with Debian's clang-19 and lld-19: Wine's UCRT-style C runtime and
 # Windows headers (libwine-dev), mingw-w64's ucrt import libraries. Not the
 # Windows SDK and not link.exe, but the same ABI and the same C runtime
-# (ucrtbase.dll).
+# (ucrtbase.dll), and Wine's import library for vcruntime140.dll (C++
+# exception handling, __std_terminate), as /MD programs link it. tests/msvc/include fills the gaps of Wine's headers where
+# the SDK's have more (struct timespec); tests/msvc/crt0.c is the program
+# startup (MSVC's mainCRTStartup comes with Visual Studio, which is not
+# here): compile it with msvc_cc and link its object first. Without it, use
+# /entry:main (no constructors, argv, atexit or stdio flush at exit).
+# C++ programs also link tests/msvc/operator_new.cpp (AIO_MSVC_OPERATOR_NEW),
+# which Visual Studio's static runtime would give. Math functions that
+# mingw-w64's libucrt.a leaves to its own libmingwex (ceil, floor...) come
+# from Wine's import library for ucrtbase.dll.
 AIO_MSVC_HEADERS=/usr/include/wine/wine
 AIO_MINGW_LIBS=/usr/x86_64-w64-mingw32/lib
+AIO_WINE_LIBS=/usr/lib/x86_64-linux-gnu/wine/x86_64-windows
+AIO_MSVC_CRT0=$AIO_ROOT/tests/msvc/crt0.c
+AIO_MSVC_OPERATOR_NEW=$AIO_ROOT/tests/msvc/operator_new.cpp
 msvc_cc() {
     clang-19 --target=x86_64-pc-windows-msvc -fms-compatibility -fms-extensions -D_UCRT -nostdinc \
-        -isystem "$(clang-19 -print-resource-dir)/include" \
+        -isystem "$(clang-19 -print-resource-dir)/include" -isystem "$AIO_ROOT/tests/msvc/include" \
         -isystem "$AIO_MSVC_HEADERS/msvcrt" -isystem "$AIO_MSVC_HEADERS/windows" "$@"
 }
 msvc_link() {
     lld-link-19 /nologo /subsystem:console "$@" \
-        "$AIO_MINGW_LIBS/libucrt.a" "$AIO_MINGW_LIBS/libkernel32.a"
+        "$AIO_MINGW_LIBS/libucrt.a" "$AIO_WINE_LIBS/libucrtbase.a" "$AIO_WINE_LIBS/libvcruntime140.a" \
+        "$AIO_MINGW_LIBS/libkernel32.a"
 }
 
 # One persistent wineserver for everything that follows. Left to itself a

@@ -62,9 +62,11 @@ run_counted() { # LABEL COMMAND...: the command's own "N passed, M failed" line
 }
 run_counted wine-repro tools/wine-repro/repro.sh
 run_counted header tests/header/check.sh
+run_counted msvc tests/msvc/check.sh
 run_counted c-tests tests/run-c.sh
 run_counted alloc tests/alloc/check.sh
 run_counted fio tests/fio/check.sh
+run_counted deepspeed tests/deepspeed/check.sh
 
 if scripts/demo.sh 16 65536 8 >"$log/demo" 2>&1 && grep -q "both copies are identical" "$log/demo"; then
     count demo 1 0

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# The C behaviour tests, differentially: every tests/c/*.c is built natively
-# against Linux libaio and for Windows against aio.dll; the Windows build runs
+# The C (and C++) behaviour tests, differentially: every tests/c/*.c (*.cpp)
+# is built natively against Linux libaio, and twice for Windows against
+# aio.dll: with mingw-w64 (msvcrt, libaio.dll.a) and as an MSVC-ABI program
+# (msvc_cc/msvc_link from scripts/env.sh: clang-19 with the ucrt headers,
+# lld-link, tests/msvc/crt0.c, aio.lib, on ucrtbase). Each Windows build runs
 # under Wine twice (default engine paths, and every file forced through the
 # completion port); each run must exit 0, print no crash, and print exactly
-# what the Linux run printed. Windows-only tests (tests/c/win/*.c) have no
-# Linux oracle: they must exit 0 in both modes.
+# what the Linux run printed. Windows-only tests (tests/c/win/*) have no
+# Linux oracle: they must exit 0 in every build and mode. A test passes only
+# when every build and every run passes.
 #
 # A test whose source has a line "RUN: <shell>" runs after that shell
 # snippet (in a subshell), e.g. to set a resource limit.
@@ -16,14 +20,16 @@ cd "$root"
 source scripts/env.sh
 dll_dir=${AIO_DLL_DIR:-$AIO_LIB_DIR}
 out=$root/build/ctests
-mkdir -p "$out/linux" "$out/win" "$out/run"
+mkdir -p "$out/linux" "$out/win" "$out/msvc" "$out/run"
 cp "$dll_dir/aio.dll" "$dll_dir/libaio.dll.a" "$out/win/"
+cp "$dll_dir/aio.dll" "$dll_dir/aio.lib" "$out/msvc/"
 
 cflags=(-O1 -g -Wall -Wextra -Werror -std=gnu11)
+cxxflags=(-O1 -g -Wall -Wextra -Werror -std=gnu++17)
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
-    for f in tests/c/*.c tests/c/win/*.c; do
-        [ -f "$f" ] && names+=("$(basename "$f" .c)")
+    for f in tests/c/*.c tests/c/*.cpp tests/c/win/*.c tests/c/win/*.cpp; do
+        [ -f "$f" ] && names+=("$(basename "${f%.*}")")
     done
 fi
 
@@ -31,16 +37,20 @@ pass=0
 fail=0
 failed=()
 aio_persistent_wineserver
+if ! msvc_cc "${cflags[@]}" -c "$AIO_MSVC_CRT0" -o "$out/msvc/crt0.obj" 2>"$out/msvc/crt0.build"; then
+    echo "FAIL: tests/msvc/crt0.c does not build: $(head -5 "$out/msvc/crt0.build")"
+    exit 1
+fi
 
-# run_win NAME MODE DIR SETUP: runs the Windows build, output in DIR/stdout.
+# run_win BUILD NAME MODE DIR SETUP: runs a Windows build, output in DIR/stdout.
 run_win() {
-    local name=$1 mode=$2 dir=$3 setup=$4
+    local build=$1 name=$2 mode=$3 dir=$4 setup=$5
     rm -rf "$dir" && mkdir -p "$dir"
     ( cd "$dir" && if [ "$mode" = overlapped ]; then export LIBAIO_WIN32_FORCE_OVERLAPPED=1; fi
       eval "$setup"
       # Wine's own error messages stay on (stderr is not compared): a run that
       # dies before main then says why.
-      WINEDEBUG=-all,err+all timeout 120 "${AIO_WINE[@]}" "$out/win/$name.exe" >stdout 2>stderr; echo $? >rc
+      WINEDEBUG=-all,err+all timeout 120 "${AIO_WINE[@]}" "$out/$build/$name.exe" >stdout 2>stderr; echo $? >rc
       # The C runtime writes text-mode stdout with CRLF line ends.
       sed -i 's/\r$//' stdout )
     if grep -q -e "Unhandled page fault" -e "Unhandled exception" -e "wine: Call from" "$dir/stdout" "$dir/stderr"; then
@@ -48,16 +58,37 @@ run_win() {
     fi
 }
 
+# build_msvc SRC NAME LANGFLAGS...: the MSVC-ABI program $out/msvc/NAME.exe.
+build_msvc() {
+    local src=$1 name=$2; shift 2
+    msvc_cc "$@" -Iinclude -Itests/c -c "$src" -o "$out/msvc/$name.obj" >"$out/msvc/$name.build" 2>&1 &&
+        msvc_link "$out/msvc/crt0.obj" "$out/msvc/$name.obj" "$out/msvc/aio.lib" /out:"$out/msvc/$name.exe" \
+            >>"$out/msvc/$name.build" 2>&1
+}
+
 for name in "${names[@]}"; do
-    if [ -f "tests/c/$name.c" ]; then src=tests/c/$name.c; oracle=1; else src=tests/c/win/$name.c; oracle=0; fi
+    src=""
+    for candidate in "tests/c/$name.c" "tests/c/$name.cpp" "tests/c/win/$name.c" "tests/c/win/$name.cpp"; do
+        if [ -f "$candidate" ]; then src=$candidate; break; fi
+    done
+    if [ -z "$src" ]; then
+        fail=$((fail + 1)); failed+=("$name"); echo "FAIL $name: no such test"; continue
+    fi
+    case $src in tests/c/win/*) oracle=0 ;; *) oracle=1 ;; esac
+    case $src in
+        *.cpp) flags=("${cxxflags[@]}") linux_cc=g++ mingw_cc=x86_64-w64-mingw32-g++ msvc_lang=(-x c++) ;;
+        *) flags=("${cflags[@]}") linux_cc=gcc mingw_cc=x86_64-w64-mingw32-gcc msvc_lang=() ;;
+    esac
     ok=1
     why=""
     setup=$(sed -n 's/.*RUN: \(.*\)$/\1/p' "$src" | head -1)
-    if ! x86_64-w64-mingw32-gcc "${cflags[@]}" -Iinclude -Itests/c "$src" -L"$out/win" -laio -o "$out/win/$name.exe" 2>"$out/win/$name.build"; then
-        ok=0; why="windows build failed: $(head -5 "$out/win/$name.build")"
+    if ! "$mingw_cc" "${flags[@]}" -Iinclude -Itests/c "$src" -L"$out/win" -laio -o "$out/win/$name.exe" 2>"$out/win/$name.build"; then
+        ok=0; why="mingw build failed: $(head -5 "$out/win/$name.build")"
+    elif ! build_msvc "$src" "$name" "${msvc_lang[@]}" "${flags[@]}"; then
+        ok=0; why="msvc build failed: $(head -5 "$out/msvc/$name.build")"
     fi
     if [ $ok = 1 ] && [ $oracle = 1 ]; then
-        if ! gcc "${cflags[@]}" -Itests/c "$src" -laio -lpthread -o "$out/linux/$name" 2>"$out/linux/$name.build"; then
+        if ! "$linux_cc" "${flags[@]}" -Itests/c "$src" -laio -lpthread -o "$out/linux/$name" 2>"$out/linux/$name.build"; then
             ok=0; why="linux build failed: $(head -5 "$out/linux/$name.build")"
         else
             d=$out/run/$name-linux; rm -rf "$d" && mkdir -p "$d"
@@ -66,25 +97,27 @@ for name in "${names[@]}"; do
         fi
     fi
     if [ $ok = 1 ]; then
-        for mode in default overlapped; do
-            d=$out/run/$name-win-$mode
-            run_win "$name" "$mode" "$d" "$setup"
-            # Wine could not start the process at all (see AIO_WINE in
-            # scripts/env.sh): not the test's failure, but still a failure,
-            # named as what it is.
-            if [ "$(cat "$d/rc")" = 1 ] && [ ! -s "$d/stdout" ] && grep -q "$AIO_WINE_START_FAILURE" "$d/stderr"; then
-                ok=0; why="windows ($mode): Wine could not start the process, before any Windows code ran: $(grep "$AIO_WINE_START_FAILURE" "$d/stderr")"
-                break
-            fi
-            if [ "$(cat "$d/rc")" != 0 ]; then
-                ok=0; why="windows ($mode) exited $(cat "$d/rc"): $(tail -3 "$d/stdout") $(tail -3 "$d/stderr")"
-                [ -s "$d/stdout" ] || why="$why (nothing printed; free space: $(df -h --output=avail . | tail -1))"
-                break
-            fi
-            if [ $oracle = 1 ] && ! diff -u "$out/run/$name-linux/stdout" "$d/stdout" >"$d/diff"; then
-                ok=0; why="windows ($mode) output differs from Linux:
-$(head -30 "$d/diff")"; break
-            fi
+        for build in win msvc; do
+            for mode in default overlapped; do
+                d=$out/run/$name-$build-$mode
+                run_win "$build" "$name" "$mode" "$d" "$setup"
+                # Wine could not start the process at all (see AIO_WINE in
+                # scripts/env.sh): not the test's failure, but still a
+                # failure, named as what it is.
+                if [ "$(cat "$d/rc")" = 1 ] && [ ! -s "$d/stdout" ] && grep -q "$AIO_WINE_START_FAILURE" "$d/stderr"; then
+                    ok=0; why="$build ($mode): Wine could not start the process, before any Windows code ran: $(grep "$AIO_WINE_START_FAILURE" "$d/stderr")"
+                    break 2
+                fi
+                if [ "$(cat "$d/rc")" != 0 ]; then
+                    ok=0; why="$build ($mode) exited $(cat "$d/rc"): $(tail -3 "$d/stdout") $(tail -3 "$d/stderr")"
+                    [ -s "$d/stdout" ] || why="$why (nothing printed; free space: $(df -h --output=avail . | tail -1))"
+                    break 2
+                fi
+                if [ $oracle = 1 ] && ! diff -u "$out/run/$name-linux/stdout" "$d/stdout" >"$d/diff"; then
+                    ok=0; why="$build ($mode) output differs from Linux:
+$(head -30 "$d/diff")"; break 2
+                fi
+            done
         done
     fi
     if [ $ok = 1 ]; then

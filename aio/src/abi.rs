@@ -118,6 +118,14 @@ const _: () = {
     assert!(offset_of!(Iocb, fildes) == 20);
     assert!(offset_of!(Iocb, buf) == 24);
     assert!(offset_of!(Iocb, nbytes) == 32);
+    // `nbytes` is also `u.v.nr`, a 64-bit slot in the C header as on Linux
+    // (upstream's `unsigned long nr`): the whole of it is the count.
+    const fn pointee_size<T>(_: *const T) -> usize {
+        size_of::<T>()
+    }
+    let iocb = core::mem::MaybeUninit::<Iocb>::uninit();
+    // SAFETY: only the field's address is formed; nothing is read.
+    assert!(pointee_size(unsafe { &raw const (*iocb.as_ptr()).nbytes }) == 8);
     assert!(offset_of!(Iocb, offset) == 40);
     assert!(offset_of!(Iocb, reserved2) == 48);
     assert!(offset_of!(Iocb, flags) == 56);

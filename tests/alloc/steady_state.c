@@ -3,6 +3,8 @@
  * Exits non-zero (and says which path) if any does. */
 #include "harness.h"
 
+#include <sys/eventfd.h>
+
 unsigned long long io_win32_debug_allocations(void);
 
 static io_context_t ctx;
@@ -74,6 +76,20 @@ int main(void)
 	check("O_DIRECT scatter reads", cbs, 1);
 	io_prep_fsync(&cbs[0], fd);
 	check("fsync", cbs, 1);
+	/* IOCB_FLAG_RESFD: each completion signals an eventfd, on the inline
+	 * path and through the port. */
+	int efd = eventfd(0, EFD_NONBLOCK);
+	CHECK(efd >= 0);
+	for (int i = 0; i < 16; i++) {
+		io_prep_pread(&cbs[i], i % 2 ? fd : dfd, buf + i * 4096, 4096, (i * 3 % 256) * 4096);
+		io_set_eventfd(&cbs[i], efd);
+	}
+	check("reads signalling an eventfd", cbs, 16);
+	uint64_t count = 0;
+	CHECK(read(efd, &count, 8) == 8);
+	printf("eventfd counted %llu completions\n", (unsigned long long)count);
+	CHECK(count == 550 * 16);
+	CHECK(close(efd) == 0);
 	CHECK(io_destroy(ctx) == 0);
 	return 0;
 }

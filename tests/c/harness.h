@@ -1,8 +1,9 @@
 /*
- * Shared helpers for the C behaviour tests. Each test is one small program
- * built twice from the same source: natively against Linux libaio, and for
- * Windows against aio.dll (run under Wine). Both builds must exit 0, and
- * their standard outputs must be identical: Linux is the oracle.
+ * Shared helpers for the C (and C++) behaviour tests. Each test is one small
+ * program built three times from the same source: natively against Linux
+ * libaio, and for Windows against aio.dll with mingw-w64 and as an MSVC-ABI
+ * program (run under Wine). Every build must exit 0, and their standard
+ * outputs must be identical: Linux is the oracle.
  *
  * So print only what Linux and Windows must agree on: errno *names* (the
  * numbers differ between the C runtimes), byte counts, data checks. Never
@@ -11,7 +12,7 @@
 #ifndef HARNESS_H
 #define HARNESS_H
 
-#ifndef _WIN32
+#if !defined(_WIN32) && !defined(_GNU_SOURCE) /* g++ predefines it */
 #define _GNU_SOURCE /* RWF_* in glibc's <sys/uio.h> */
 #endif
 #include <libaio.h>
@@ -28,8 +29,24 @@
 #ifdef _WIN32
 #include <io.h>
 #include <windows.h>
+/* <rpcndr.h> defines `small` as char, and the <windows.h> of the Windows SDK
+ * and of Wine include it (mingw-w64's does not reach it): a variable called
+ * small would not compile in the MSVC-ABI build. */
+#ifdef small
+#undef small
+#endif
 #define T_O_BINARY O_BINARY
-#define t_close _close
+/* A C runtime other than this program's own: mingw-w64 programs run on
+ * msvcrt, MSVC-ABI (ucrt) programs on ucrtbase. */
+#ifdef _UCRT
+#define T_OTHER_RUNTIME_DLL "msvcrt.dll"
+#else
+#define T_OTHER_RUNTIME_DLL "ucrtbase.dll"
+#endif
+/* close() is the header's (libaio-win32/fdio.h): it knows eventfds and tells
+ * the library that the fd's file is being let go, as a ported program's
+ * close() does. */
+#define t_close close
 #define t_unlink _unlink
 /* Windows has no signals: a ported program brings its own sigset_t, as this
  * one does for io_pgetevents' mask. */

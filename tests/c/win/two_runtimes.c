@@ -1,6 +1,6 @@
-/* Windows only: one process, two C runtimes (this mingw program's msvcrt,
- * and ucrtbase as an MSVC-built module would use), each with its own fd
- * table in which the same fd number names a different file. A context
+/* Windows only: one process, two C runtimes (this program's own: msvcrt for
+ * a mingw build, ucrtbase for an MSVC one; and the other), each with its own
+ * fd table in which the same fd number names a different file. A context
  * resolves fds in the runtime it was set up with. */
 #include "harness.h"
 
@@ -10,7 +10,7 @@ typedef int(__cdecl *close_fn)(int);
 
 int main(void)
 {
-	HMODULE ucrt = LoadLibraryA("ucrtbase.dll");
+	HMODULE ucrt = LoadLibraryA(T_OTHER_RUNTIME_DLL); /* "ucrt": the other runtime */
 	CHECK(ucrt != NULL);
 	open_fn ucrt_open = (open_fn)(void *)GetProcAddress(ucrt, "_open");
 	osfhandle_fn ucrt_osfhandle = (osfhandle_fn)(void *)GetProcAddress(ucrt, "_get_osfhandle");
