@@ -84,19 +84,6 @@ LIBAIO_WIN32_FDIO_INLINE int io_win32__posix(int result)
 	return result;
 }
 
-LIBAIO_WIN32_FDIO_INLINE int __cdecl io_win32_read(int fd, void *buf, unsigned int count)
-{
-	if (io_win32__is_eventfd(fd))
-		return io_win32__posix(io_win32_eventfd_read(fd, buf, count));
-	return _read(fd, buf, count);
-}
-
-LIBAIO_WIN32_FDIO_INLINE int __cdecl io_win32_write(int fd, const void *buf, unsigned int count)
-{
-	if (io_win32__is_eventfd(fd))
-		return io_win32__posix(io_win32_eventfd_write(fd, buf, count));
-	return _write(fd, buf, count);
-}
 
 #if defined(_MSC_VER) || defined(_UCRT)
 LIBAIO_WIN32_FDIO_INLINE void __cdecl io_win32__fdio_ignore_invalid_parameter(const wchar_t *expression,
@@ -127,6 +114,36 @@ LIBAIO_WIN32_FDIO_INLINE intptr_t __cdecl io_win32__fdio_osfhandle(int fd)
 #endif
 }
 
+/* The runtime's _read, _write and _close, with Linux's answer for a bad fd
+ * (-1, EBADF): the ucrt would otherwise end the process through its
+ * invalid-parameter handler, silenced here for this thread around the call. */
+#if defined(_MSC_VER) || defined(_UCRT)
+#define LIBAIO_WIN32_FDIO_GUARDED(type, call)                                                        \
+	do {                                                                                       \
+		_invalid_parameter_handler previous =                                              \
+			_set_thread_local_invalid_parameter_handler(io_win32__fdio_ignore_invalid_parameter); \
+		type result = (call);                                                              \
+		_set_thread_local_invalid_parameter_handler(previous);                             \
+		return result;                                                                     \
+	} while (0)
+#else
+#define LIBAIO_WIN32_FDIO_GUARDED(type, call) return (call)
+#endif
+
+LIBAIO_WIN32_FDIO_INLINE int __cdecl io_win32_read(int fd, void *buf, unsigned int count)
+{
+	if (io_win32__is_eventfd(fd))
+		return io_win32__posix(io_win32_eventfd_read(fd, buf, count));
+	LIBAIO_WIN32_FDIO_GUARDED(int, _read(fd, buf, count));
+}
+
+LIBAIO_WIN32_FDIO_INLINE int __cdecl io_win32_write(int fd, const void *buf, unsigned int count)
+{
+	if (io_win32__is_eventfd(fd))
+		return io_win32__posix(io_win32_eventfd_write(fd, buf, count));
+	LIBAIO_WIN32_FDIO_GUARDED(int, _write(fd, buf, count));
+}
+
 LIBAIO_WIN32_FDIO_INLINE int __cdecl io_win32_close(int fd)
 {
 	intptr_t handle;
@@ -135,7 +152,7 @@ LIBAIO_WIN32_FDIO_INLINE int __cdecl io_win32_close(int fd)
 	handle = io_win32__fdio_osfhandle(fd);
 	if (handle != -1 && handle != -2)
 		io_win32_handle_closing((void *)handle);
-	return _close(fd);
+	LIBAIO_WIN32_FDIO_GUARDED(int, _close(fd));
 }
 
 #ifdef __cplusplus
