@@ -21,6 +21,7 @@
 #include <tlhelp32.h>
 #else
 #include <dirent.h>
+#include <sched.h>
 #include <signal.h>
 #endif
 
@@ -235,10 +236,23 @@ static inline struct rel_usage rel_usage_settled(struct rel_usage base, int ms)
 	return u;
 }
 
+static inline void rel_yield(void)
+{
+#ifdef _WIN32
+	SwitchToThread();
+#else
+	sched_yield();
+#endif
+}
+
 /* Atomics on plain ints and longs, the same on both compilers. */
 #define rel_load(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
 #define rel_store(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
 #define rel_add(p, v) __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
+static inline int rel_cas(int *p, int from, int to)
+{
+	return __atomic_compare_exchange_n(p, &from, to, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
 
 /* A whole-file read through the C runtime (a fresh fd, not the one under
  * test): returns the bytes read, up to `max`. */
