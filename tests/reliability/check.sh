@@ -48,7 +48,7 @@ programs=(
     "soak both disk 100000 1000000"
     "flatness both disk '10000 1000' '100000 10000'"
     "race_destroy both disk 40 400"
-    "race_double_destroy diff disk 2000 20000"
+    "race_double_destroy diff disk 500 5000"
     "race_fd_reuse both disk 2000 20000"
     "race_same_iocb diff disk '' ''"
     "fuzz_diff diff disk '1 3000' '1 30000'"

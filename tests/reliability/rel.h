@@ -193,10 +193,36 @@ static inline struct rel_usage rel_usage_now(void)
 	CloseHandle(snap);
 	CHECK(GetProcessHandleCount(GetCurrentProcess(), &handles));
 	u.handles = (long)handles;
+	if (u.handles == 0) {
+		/* Wine answers 0 (not implemented): count the handle values that
+		 * name something instead (a table index times 4, lowest free first,
+		 * so a small process's handles are all far below 65536). */
+		DWORD info;
+		for (ULONG_PTR h = 4; h < 65536; h += 4)
+			u.handles += GetHandleInformation((HANDLE)h, &info) != 0;
+	}
 	PROCESS_MEMORY_COUNTERS_EX pmc;
 	memset(&pmc, 0, sizeof pmc);
 	CHECK(GetProcessMemoryInfo(GetCurrentProcess(), (PROCESS_MEMORY_COUNTERS *)&pmc, sizeof pmc));
 	u.private_bytes = (long long)pmc.PrivateUsage;
+	if (u.private_bytes == 0) {
+		/* Wine answers 0 here too: add up the committed private regions
+		 * (heaps, thread stacks, VirtualAlloc), which is what PrivateUsage
+		 * counts on Windows. */
+		SYSTEM_INFO si;
+		MEMORY_BASIC_INFORMATION mbi;
+		GetSystemInfo(&si);
+		char *a = (char *)si.lpMinimumApplicationAddress;
+		while (a < (char *)si.lpMaximumApplicationAddress) {
+			if (!VirtualQuery(a, &mbi, sizeof mbi)) {
+				a += 65536;
+				continue;
+			}
+			if (mbi.State == MEM_COMMIT && mbi.Type == MEM_PRIVATE)
+				u.private_bytes += (long long)mbi.RegionSize;
+			a = (char *)mbi.BaseAddress + mbi.RegionSize;
+		}
+	}
 #else
 	DIR *d = opendir("/proc/self/task");
 	struct dirent *e;
