@@ -18,7 +18,7 @@
 #define LEN 64
 
 static io_context_t ctx;
-static int fd, stop;
+static int fd, running;
 static struct iocb cbs[SUBMITTERS][POOL];
 static int seen[SUBMITTERS][POOL];
 static unsigned char bufs[SUBMITTERS][POOL][LEN], snapshot[SUBMITTERS][POOL][LEN];
@@ -54,6 +54,7 @@ static void *submitter(void *arg)
 		if (r < 0)
 			break;
 		rel_add(&submitted, r);
+		rel_store(&running, 1);
 		next += r;
 	}
 	submit_end[t] = r;
@@ -93,17 +94,19 @@ int main(int argc, char **argv)
 		memset(bufs, 0xEE, sizeof bufs);
 		memset(seen, 0, sizeof seen);
 		submitted = reaped = 0;
+		running = 0;
 		thread_t s[SUBMITTERS], r[REAPERS];
 		for (int i = 0; i < REAPERS; i++)
 			r[i] = thread_spawn(reaper, (void *)(intptr_t)i);
 		for (int i = 0; i < SUBMITTERS; i++)
 			s[i] = thread_spawn(submitter, (void *)(intptr_t)i);
+		while (!rel_load(&running)) /* the submitters are under way (thread start is slow under Wine) */
+			rel_yield();
 		sleep_ms(round < 0 ? 1 : round % 4);
 		int d = io_destroy(ctx);
 		memcpy(snapshot, bufs, sizeof bufs);
 		REL_CHECK(d == 0, "round %d: io_destroy gave %s", round, result_text(d));
 		double deadline = now_seconds() + 10;
-		(void)stop;
 		for (int i = 0; i < SUBMITTERS; i++)
 			thread_join(s[i]);
 		for (int i = 0; i < REAPERS; i++)
