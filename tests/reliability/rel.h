@@ -132,6 +132,21 @@ static inline void rel_protect(void *p, size_t n, int writable, int readable)
 #endif
 }
 
+/* An address range no access may touch, kept reserved for the process's
+ * life (a released range, like harness.h's unmapped_address(), can be
+ * mapped again by a later allocation: a thread's stack, a ring). */
+static inline void *rel_inaccessible(void)
+{
+#ifdef _WIN32
+	void *p = VirtualAlloc(NULL, 1 << 16, MEM_RESERVE, PAGE_NOACCESS);
+	CHECK(p != NULL);
+#else
+	void *p = mmap(NULL, 1 << 16, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(p != MAP_FAILED);
+#endif
+	return p;
+}
+
 /* The completion ring an io_context_t points to (Linux's layout). */
 struct rel_aio_ring {
 	unsigned id, nr, head, tail, magic, compat_features, incompat_features, header_length;
