@@ -64,6 +64,7 @@ run_counted wine-repro tools/wine-repro/repro.sh
 run_counted header tests/header/check.sh
 run_counted msvc tests/msvc/check.sh
 run_counted c-tests tests/run-c.sh
+run_counted reliability tests/reliability/check.sh
 run_counted alloc tests/alloc/check.sh
 run_counted fio tests/fio/check.sh
 run_counted deepspeed tests/deepspeed/check.sh
