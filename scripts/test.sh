@@ -39,7 +39,8 @@ if ! scripts/build.sh >"$log/build" 2>&1; then
 fi
 count build 1 0
 
-aio_cargo test --release "${AIO_BUILD_STD[@]}" --target-dir target/unit \
+# The same target directory as the build: its standard library serves.
+aio_cargo test --release "${AIO_BUILD_STD[@]}" \
     >"$log/unit" 2>&1
 unit_rc=$?
 grep -E "^test |test result" "$log/unit"

@@ -445,14 +445,17 @@ impl Engine {
         };
         if let Some((code, bytes)) = done {
             if let Step::Finish(res) = t.step_whole_or_piece(*at, pages.is_some(), code, bytes) {
-                let res = if failed {
-                    res
-                } else {
-                    ops::finish_durable(&work.file, t, res)
-                };
+                let res = ops::finish(&work.file, t, res);
                 // The event goes out now, before io_submit returns; the slot
                 // waits for the packet, or for our fence behind a stray one.
                 self.deliver(ctx, index, res);
+                // The request is over: its work (and with it the file) goes
+                // now, not when the packet comes, so that a program which
+                // closes the fd right after reaping the event really closes
+                // the file (Linux's fput at completion).
+                // SAFETY: the slot is still ours (ISSUING), and `work` is not
+                // used after this.
+                drop(unsafe { (*slot.work.get()).take() });
                 let parked = with_phase(state, if failed { FENCED } else { DELIVERED });
                 if slot
                     .state
@@ -497,7 +500,7 @@ impl Engine {
             match t.step_whole_or_piece(*at, pages.is_some(), code, bytes) {
                 Step::Continue(next) => *at = next,
                 Step::Finish(res) => {
-                    let res = ops::finish_durable(&work.file, t, res);
+                    let res = ops::finish(&work.file, t, res);
                     self.deliver(ctx, index, res);
                     self.release_slot(index);
                     return;

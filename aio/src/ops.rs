@@ -269,20 +269,37 @@ pub fn run_inline(file: &OpenFile, t: &Transfer) -> i64 {
         let done = sys::transfer(file.raw(), t.write, seg.base, seg.len as u32, offset);
         match t.step(at, done.status, done.bytes) {
             Step::Continue(next) => at = next,
-            Step::Finish(res) => return finish_durable(file, t, res),
+            Step::Finish(res) => return finish(file, t, res),
         }
     }
-    finish_durable(file, t, at.moved as i64)
+    finish(file, t, at.moved as i64)
 }
 
-/// RWF_DSYNC/RWF_SYNC: flush before the event reports the write.
-pub fn finish_durable(file: &OpenFile, t: &Transfer, res: i64) -> i64 {
+/// The event's result once a transfer is over: Linux's end-of-file rule
+/// for a read whose buffer faulted, and RWF_DSYNC/RWF_SYNC's flush before
+/// the event reports a write.
+pub fn finish(file: &OpenFile, t: &Transfer, res: i64) -> i64 {
+    // A read at or past end of file copies nothing on Linux, so its buffer
+    // is never looked at: 0, where Windows checks the buffer first.
+    if !t.write && res == errno::EFAULT.neg() && starts_at_end(file, t) {
+        return 0;
+    }
     if t.durable && res > 0 {
         if let Err(e) = sys::flush(file.raw()) {
             return errno::from_win32(e).neg();
         }
     }
     res
+}
+
+/// Whether a positional transfer starts at or past the end of its file.
+fn starts_at_end(file: &OpenFile, t: &Transfer) -> bool {
+    match t.offset {
+        Some(offset) if offset >= 0 => {
+            sys::file_size(file.raw()).is_some_and(|size| offset >= size)
+        }
+        _ => false,
+    }
 }
 
 /// FSYNC/FDSYNC, run by the engine's job thread so `io_submit` never blocks.
