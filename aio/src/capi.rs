@@ -267,8 +267,10 @@ pub extern "C" fn io_pgetevents(
 }
 
 /// `int io_cancel(io_context_t ctx, struct iocb *iocb, struct io_event *evt)`.
-/// As on Linux, only requests that wait for readiness can be cancelled;
-/// reads, writes and syncs cannot, and the answer for them is -EINVAL.
+/// As on Linux, only requests that wait for readiness (armed polls) can be
+/// cancelled: -EINPROGRESS, and their event (res 0) comes through the ring;
+/// reads, writes, syncs, finished or unknown iocbs give -EINVAL. `evt` is
+/// not written, as on Linux.
 #[no_mangle]
 pub extern "C" fn io_cancel(ctx: usize, iocb: *mut Iocb, _event: *mut IoEvent) -> c_int {
     boundary(|| {
@@ -276,8 +278,8 @@ pub extern "C" fn io_cancel(ctx: usize, iocb: *mut Iocb, _event: *mut IoEvent) -
         if user::read::<u32>(key_addr).ok_or(errno::EFAULT)? != 0 {
             return Err(errno::EINVAL);
         }
-        live(ctx)?;
-        Err(errno::EINVAL)
+        live(ctx)?.cancel(iocb as u64)?;
+        Err(errno::EINPROGRESS)
     })
 }
 

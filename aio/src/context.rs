@@ -10,7 +10,9 @@
 use crate::abi::IoEvent;
 use crate::engine::Engine;
 use crate::errno::{self, Errno};
+use crate::eventfd::EventFd;
 use crate::fd::{self, Files, OpenFile, Resolver};
+use crate::poll::Polls;
 use crate::ring::{self, Ring};
 use crate::submit::Origin;
 use crate::sys;
@@ -46,6 +48,8 @@ pub struct Context {
     files: Files,
     engine: OnceLock<Engine>,
     engine_init: Mutex<()>,
+    /// Armed IO_CMD_POLL requests, from the first one on.
+    polls: OnceLock<Polls>,
 }
 
 /// Live contexts by ring address, and the sum of their `max_reqs`.
@@ -92,6 +96,7 @@ pub fn setup(requested: u32, resolver: Option<Resolver>) -> Result<Arc<Context>,
         files: Files::default(),
         engine: OnceLock::new(),
         engine_init: Mutex::new(()),
+        polls: OnceLock::new(),
     });
     let mut reg = registry().write().unwrap_or_else(|e| e.into_inner());
     // Linux counts every context's request against fs.aio-max-nr.
@@ -228,6 +233,33 @@ impl Context {
         }
     }
 
+    /// Arms an IO_CMD_POLL on an eventfd (its reservation is taken); its
+    /// event comes when the eventfd is ready for `events`, or is cancelled.
+    pub fn arm_poll(
+        &self,
+        origin: Origin,
+        eventfd: Arc<EventFd>,
+        events: u32,
+    ) -> Result<(), Errno> {
+        let polls = self
+            .polls
+            .get_or_init(|| Polls::new(self, self.ring.capacity()));
+        if polls.arm(origin, eventfd, events) {
+            Ok(())
+        } else {
+            Err(errno::EAGAIN)
+        }
+    }
+
+    /// `io_cancel`: only armed polls can be cancelled (as on Linux); their
+    /// event, res 0, is in the ring on return. -EINVAL for anything else.
+    pub fn cancel(&self, iocb: u64) -> Result<(), Errno> {
+        match self.polls.get() {
+            Some(polls) if polls.cancel(iocb) => Ok(()),
+            _ => Err(errno::EINVAL),
+        }
+    }
+
     /// The file behind `fd` as this context sees it.
     pub fn resolve(self: &Arc<Self>, fd: i32) -> Result<Arc<OpenFile>, Errno> {
         self.files.resolve(self.resolver, fd, &PortBinder(self))
@@ -326,6 +358,11 @@ impl Context {
         self.dead.store(true, Ordering::SeqCst);
         self.wake();
         self.wait_while(|| self.submitters.load(Ordering::SeqCst) > 0);
+        // Armed polls end now, as Linux's io_destroy cancels them.
+        if let Some(polls) = self.polls.get() {
+            polls.cancel_all();
+            self.wait_while(|| polls.busy() > 0);
+        }
         // Cancel again now and then: a request another thread was issuing
         // at the first pass may be pending by the next.
         for round in 0u64.. {

@@ -20,6 +20,7 @@ pub const ENOSPC: Errno = Errno(28);
 pub const EROFS: Errno = Errno(30);
 pub const EPIPE: Errno = Errno(32);
 pub const ECANCELED: Errno = Errno(105);
+pub const EINPROGRESS: Errno = Errno(112);
 pub const EOPNOTSUPP: Errno = Errno(130);
 
 impl Errno {

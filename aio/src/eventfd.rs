@@ -258,7 +258,6 @@ impl EventFd {
     /// for every read. It runs without any lock of this eventfd held, on the
     /// thread that changed the counter (a program's write(), or whichever
     /// thread calls `signal`); it may call back into this eventfd.
-    #[allow(dead_code)] // for IO_CMD_POLL (issue 8); the unit tests use it now.
     pub fn watch(&self, key: usize, interest: u32, wake: Wake) -> Result<(), u32> {
         let mut watchers = self.watchers.lock().unwrap_or_else(|e| e.into_inner());
         let since = watchers.wakes;
@@ -283,7 +282,6 @@ impl EventFd {
     /// Removes the registration with `key`: true if it was still there (its
     /// callback will not be called), false if it fired already (its callback
     /// has been or is being called) or never was.
-    #[allow(dead_code)] // for io_cancel of polls (issue 8); the unit tests use it now.
     pub fn unwatch(&self, key: usize) -> bool {
         let mut watchers = self.watchers.lock().unwrap_or_else(|e| e.into_inner());
         let Some(at) = watchers.list.iter().position(|w| w.key == key) else {

@@ -9,6 +9,7 @@
 //! * `ring`: the completion ring `io_context_t` points at;
 //! * `submit`: from a `struct iocb` to a validated request;
 //! * `ops`: what reads, writes and syncs do, and their results;
+//! * `poll`: IO_CMD_POLL requests armed on an eventfd, and their cancellation;
 //! * `engine`: request slots, the completion port and its threads;
 //! * `fd`: from a C runtime fd to the handle the engine uses;
 //! * `eventfd`: Linux's eventfd counter and the table of eventfd fds;
@@ -27,6 +28,7 @@ mod errno;
 mod eventfd;
 mod fd;
 mod ops;
+mod poll;
 mod ring;
 mod submit;
 mod sys;

@@ -81,7 +81,11 @@ pub fn submit(ctx: &Arc<Context>, batch: &mut Batch, iocb_addr: u64) -> Result<(
 
 /// The checks after a request slot is reserved, then the start.
 fn accept(ctx: &Arc<Context>, batch: &mut Batch, iocb_addr: u64, iocb: &Iocb) -> Result<(), Errno> {
-    let file = batch.resolve(ctx, iocb.fildes)?;
+    // An eventfd as the request's own fd: only polls are taken on one.
+    let target = match eventfd::lookup(iocb.fildes) {
+        Some(eventfd) => Target::EventFd(eventfd),
+        None => Target::File(batch.resolve(ctx, iocb.fildes)?),
+    };
     let resfd = if iocb.flags & IOCB_FLAG_RESFD != 0 {
         Some(resolve_eventfd(ctx, batch, iocb.resfd as i32)?)
     } else {
@@ -93,13 +97,32 @@ fn accept(ctx: &Arc<Context>, batch: &mut Batch, iocb_addr: u64, iocb: &Iocb) ->
         return Err(errno::EFAULT);
     }
 
-    let request = decode(iocb, &file)?;
     let origin = Origin {
         data: iocb.data,
         obj: iocb_addr,
         resfd,
     };
-    ops::start(ctx, origin, file, request)
+    match target {
+        Target::File(file) => {
+            let request = decode(iocb, &file)?;
+            ops::start(ctx, origin, file, request)
+        }
+        Target::EventFd(eventfd) => {
+            if iocb.opcode != opcode::POLL {
+                // Reads and writes of an eventfd through AIO (which Linux
+                // allows) are not implemented; fsync has none on Linux.
+                return Err(errno::EINVAL);
+            }
+            let events = poll_events(iocb)?;
+            ctx.arm_poll(origin, eventfd, events)
+        }
+    }
+}
+
+/// What a request's fd names.
+enum Target {
+    File(Arc<OpenFile>),
+    EventFd(Arc<EventFd>),
 }
 
 /// `eventfd_ctx_fdget`: the eventfd `fd` names. A closed eventfd, -1 or
@@ -266,25 +289,32 @@ fn sync(iocb: &Iocb, file: &Arc<OpenFile>) -> Result<Request, Errno> {
     Ok(Request::Sync)
 }
 
-/// `aio_poll`, for what is known without waiting: a regular file is always
-/// ready for reading and writing (Linux's DEFAULT_POLLMASK).
-fn poll(iocb: &Iocb, file: &Arc<OpenFile>) -> Result<Request, Errno> {
+/// `aio_poll`'s checks: the events asked for (Linux POLL* bits), which
+/// must fit 16 bits, and no offset, length or flags.
+fn poll_events(iocb: &Iocb) -> Result<u32, Errno> {
     if iocb.buf as u16 as u64 != iocb.buf {
         return Err(errno::EINVAL);
     }
     if iocb.offset != 0 || iocb.nbytes != 0 || iocb.rw_flags != 0 {
         return Err(errno::EINVAL);
     }
+    Ok(iocb.buf as u32)
+}
+
+/// `aio_poll` on a file, for what is known without waiting: a regular file
+/// is always ready for reading and writing (Linux's DEFAULT_POLLMASK).
+fn poll(iocb: &Iocb, file: &Arc<OpenFile>) -> Result<Request, Errno> {
+    let events = u64::from(poll_events(iocb)?);
     const POLLIN: u64 = 0x001;
     const POLLOUT: u64 = 0x004;
     const POLLRDNORM: u64 = 0x040;
     const POLLWRNORM: u64 = 0x100;
-    let ready = (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM) & iocb.buf;
+    let ready = (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM) & events;
     if file.kind == Kind::Disk && ready != 0 {
         return Ok(Request::Ready(ready as i64));
     }
-    // Waiting for readiness (pipes, sockets, or events a file never shows)
-    // is not implemented yet.
+    // Waiting for readiness of pipes and sockets (or for events a file
+    // never shows) is not implemented yet.
     Err(errno::EINVAL)
 }
 

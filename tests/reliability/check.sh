@@ -138,7 +138,7 @@ why_of() { # DIR: why a run failed
 
 build() { # NAME SRC KIND: builds what KIND needs; echoes why not, if not
     local name=$1 src=$2 kind=$3
-    if ! x86_64-w64-mingw32-gcc "${cflags[@]}" -Iinclude -Itests/c "$src" -L"$out/win" -laio -lpsapi \
+    if ! x86_64-w64-mingw32-gcc "${cflags[@]}" -Iinclude -Itests/c "$src" -L"$out/win" -laio \
         -o "$out/win/$name.exe" 2>"$out/win/$name.build"; then
         echo "windows build failed: $(head -5 "$out/win/$name.build")"; return 1
     fi

@@ -17,7 +17,6 @@
 #include <stdarg.h>
 
 #ifdef _WIN32
-#include <psapi.h>
 #include <tlhelp32.h>
 #else
 #include <dirent.h>
@@ -193,7 +192,7 @@ static inline struct rel_usage rel_usage_now(void)
 {
 	struct rel_usage u = { 0, 0, 0 };
 #ifdef _WIN32
-	DWORD pid = GetCurrentProcessId(), handles = 0;
+	DWORD pid = GetCurrentProcessId();
 	HANDLE snap = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
 	CHECK(snap != INVALID_HANDLE_VALUE);
 	THREADENTRY32 te;
@@ -206,24 +205,18 @@ static inline struct rel_usage rel_usage_now(void)
 		} while (Thread32Next(snap, &te));
 	}
 	CloseHandle(snap);
-	CHECK(GetProcessHandleCount(GetCurrentProcess(), &handles));
-	u.handles = (long)handles;
-	if (u.handles == 0) {
-		/* Wine answers 0 (not implemented): count the handle values that
-		 * name something instead (a table index times 4, lowest free first,
-		 * so a small process's handles are all far below 65536). */
-		DWORD info;
-		for (ULONG_PTR h = 4; h < 65536; h += 4)
-			u.handles += GetHandleInformation((HANDLE)h, &info) != 0;
-	}
-	PROCESS_MEMORY_COUNTERS_EX pmc;
-	memset(&pmc, 0, sizeof pmc);
-	CHECK(GetProcessMemoryInfo(GetCurrentProcess(), (PROCESS_MEMORY_COUNTERS *)&pmc, sizeof pmc));
-	u.private_bytes = (long long)pmc.PrivateUsage;
-	if (u.private_bytes == 0) {
-		/* Wine answers 0 here too: add up the committed private regions
-		 * (heaps, thread stacks, VirtualAlloc), which is what PrivateUsage
-		 * counts on Windows. */
+	/* Handles: the handle values that name something (a table index times
+	 * 4, lowest free first, so a small process's handles are all far below
+	 * 65536). Wine answers 0 to GetProcessHandleCount, and the MSVC-ABI
+	 * build's headers (Wine's) lack it: one way of counting for all. */
+	DWORD info;
+	for (ULONG_PTR h = 4; h < 65536; h += 4)
+		u.handles += GetHandleInformation((HANDLE)h, &info) != 0;
+	{
+		/* Private memory: the committed private regions (heaps, thread
+		 * stacks, VirtualAlloc), which is what PrivateUsage counts on
+		 * Windows; Wine answers 0 there, and its headers lack
+		 * PROCESS_MEMORY_COUNTERS_EX. */
 		SYSTEM_INFO si;
 		MEMORY_BASIC_INFORMATION mbi;
 		GetSystemInfo(&si);
