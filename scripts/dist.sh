@@ -22,14 +22,9 @@ cd "$root"
 source scripts/setup.sh
 scripts/build.sh >&2
 
-# The system libraries libaio.a needs beyond those mingw-w64's gcc links by
-# default: what rustc reports for the crate as a staticlib
-# (--print native-static-libs), which is Rust's standard library's (ntdll,
-# userenv, ws2_32, dbghelp; kernel32 is named too). Libraries that std and
-# windows-sys bind through raw-dylib (bcryptprimitives, the
-# api-ms-win-core-synch set) are inside libaio.a. tests/package/check.sh
-# links static programs with exactly this list, through pkg-config and CMake.
-system_libs=(kernel32 ntdll userenv ws2_32 dbghelp)
+# The system libraries a program linking libaio.a needs (see the file).
+mapfile -t system_libs < <(grep -v '^#' packaging/static-system-libs)
+[ ${#system_libs[@]} -gt 0 ] || { echo "dist: no libraries in packaging/static-system-libs" >&2; exit 1; }
 
 version=$(aio_cargo metadata --no-deps --offline --format-version 1 |
     python3 -c 'import json, sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "aio"))')

@@ -63,13 +63,15 @@ run_consumer() {
     fi
 }
 
-# dlls_of EXE: the DLLs EXE imports, lower case, one a line.
+# dlls_of EXE: the DLLs EXE imports, lower case, one a line. (Matched from a
+# string, never by grep -q on a pipe: under pipefail a writer cut short by
+# grep's early exit would turn a match into a failure.)
 dlls_of() { x86_64-w64-mingw32-objdump -p "$1" | sed -n 's/^[[:space:]]*DLL Name: //p' | tr 'A-Z' 'a-z'; }
 
 # run_dynamic DIR EXE LINE: EXE imports aio.dll, which is beside it, and runs.
 run_dynamic() {
     local dir=$1 exe=$2 line=$3
-    if ! dlls_of "$dir/$exe" | grep -qx aio.dll; then why="$exe does not import aio.dll"; return 1; fi
+    if ! grep -qx aio.dll <<<"$(dlls_of "$dir/$exe")"; then why="$exe does not import aio.dll"; return 1; fi
     if ! cmp -s "$dir/aio.dll" "$pkg/bin/aio.dll"; then why="$dir/aio.dll is not the package's bin/aio.dll"; return 1; fi
     run_consumer "$dir" "$exe" "$line"
 }
@@ -77,7 +79,7 @@ run_dynamic() {
 # run_alone EXE LINE: EXE imports no aio.dll and runs from a directory of its own.
 run_alone() {
     local exe=$1 line=$2 dir
-    if dlls_of "$exe" | grep -qx aio.dll; then why="$(basename "$exe") imports aio.dll"; return 1; fi
+    if grep -qx aio.dll <<<"$(dlls_of "$exe")"; then why="$(basename "$exe") imports aio.dll"; return 1; fi
     dir=$work/alone-$(basename "$exe" .exe)
     mkdir -p "$dir" && cp "$exe" "$dir/"
     run_consumer "$dir" "$(basename "$exe")" "$line"
@@ -97,7 +99,7 @@ layout() {
     done
     if [ ${#missing[@]} -gt 0 ]; then why="missing or empty: ${missing[*]}"; return 1; fi
     if ! diff -r "$root/include" "$pkg/include" >"$work/include.diff"; then why="include/ differs from the repository's: $(head -5 "$work/include.diff")"; return 1; fi
-    if ! x86_64-w64-mingw32-objdump -f "$pkg/bin/aio.dll" | grep -q "file format pei-x86-64"; then why="bin/aio.dll is not an x86-64 PE file"; return 1; fi
+    if ! grep -q "file format pei-x86-64" <<<"$(x86_64-w64-mingw32-objdump -f "$pkg/bin/aio.dll")"; then why="bin/aio.dll is not an x86-64 PE file"; return 1; fi
 }
 if layout; then ok "layout: one top folder $name with every file"; else bad layout "$why"; fi
 
@@ -222,8 +224,10 @@ msvc_program() {
         { why="link failed: $(head -5 "$msvc_dir/build.log")"; return 1; }
     # A ucrt program: its C runtime is ucrtbase (through the api-ms-win-crt
     # sets), not mingw's msvcrt.
-    if ! dlls_of "$msvc_dir/consumer.exe" | grep -q '^api-ms-win-crt-' || dlls_of "$msvc_dir/consumer.exe" | grep -qx msvcrt.dll; then
-        why="consumer.exe is not a ucrt program; it imports $(dlls_of "$msvc_dir/consumer.exe" | tr '\n' ' ')"; return 1
+    local dlls
+    dlls=$(dlls_of "$msvc_dir/consumer.exe")
+    if ! grep -q '^api-ms-win-crt-' <<<"$dlls" || grep -qx msvcrt.dll <<<"$dlls"; then
+        why="consumer.exe is not a ucrt program; it imports $(echo $dlls)"; return 1
     fi
     cp "$pkg/bin/aio.dll" "$msvc_dir/"
     run_dynamic "$msvc_dir" consumer.exe "$consumer_line"
