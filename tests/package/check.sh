@@ -8,7 +8,8 @@
 #   - a CMake project (find_package(libaio CONFIG) through CMAKE_PREFIX_PATH,
 #     the mingw-w64 toolchain file beside this script): C and C++ programs on
 #     libaio::libaio, one on the FindLibAIO-style variables, one on
-#     libaio::libaio_static; the version file's answers;
+#     libaio::libaio_static; the version file's answers; and a C program in
+#     the MSVC ABI (msvc-clang.cmake) on libaio::libaio, which is aio.lib there;
 #   - pkg-config (PKG_CONFIG_PATH, no sysroot): a program from
 #     --cflags --libs and a -static one from --static;
 #   - a -static program on lib/libaio.a, run where no aio.dll can be found
@@ -156,6 +157,19 @@ elif ! grep -q "version: $version" "$cmake_dir/too-new.log"; then
 else
     ok "cmake: find_package(libaio $next_major) refused by the version file"
 fi
+
+# The same package from CMake in the MSVC ABI (msvc-clang.cmake: clang-19
+# simulating MSVC, lld-link): libaio::libaio on lib/aio.lib.
+cmake_msvc() {
+    local dir=$cmake_dir/msvc
+    cmake -S "$here/cmake-msvc" -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$here/msvc-clang.cmake" \
+        -DCMAKE_PREFIX_PATH="$pkg" -DCMAKE_BUILD_TYPE=Release >"$dir.log" 2>&1 ||
+        { why="configure failed: $(grep -A5 -E 'Error|error' "$dir.log" | head -12)"; return 1; }
+    cmake --build "$dir" >"$dir-make.log" 2>&1 ||
+        { why="build failed: $(grep -E 'error|Error' "$dir-make.log" | head -8)"; return 1; }
+    run_dynamic "$dir" consumer_msvc.exe "$consumer_line"
+}
+if cmake_msvc; then ok "cmake (MSVC ABI): C program on libaio::libaio, lib/aio.lib"; else bad "cmake (MSVC ABI)" "$why"; fi
 
 # --- pkg-config
 pc() { env -u PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_PATH="$pkg/lib/pkgconfig" pkg-config "$@"; }
