@@ -46,7 +46,11 @@ pkg=$work/unpacked/$name
 version=$(sed -n '/^\[workspace.package\]/,/^\[/s/^version = "\(.*\)"$/\1/p' Cargo.toml)
 consumer_line="libaio package consumer: 8 writes and 8 reads, 32768 bytes verified"
 consumer_cxx_line="libaio package consumer (C++): 4 writes and 4 reads, 32768 bytes verified"
-python3 -m zipfile -e "$zip" "$work/unpacked"
+if ! python3 -m zipfile -e "$zip" "$work/unpacked" >"$work/unpack.log" 2>&1; then
+    bad unpack "$zip does not unpack: $(tail -3 "$work/unpack.log")"
+    echo "package checks: $pass passed, $fail failed"
+    exit 1
+fi
 
 # run_consumer DIR EXE LINE: runs DIR/EXE under Wine from DIR; it must exit 0
 # and print LINE. Sets why otherwise.
