@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Builds fio for Windows with its libaio engine against aio.dll, as a Linux
+# Builds fio for Windows with its libaio engine on the library, as a Linux
 # program's port would be built: fio's own sources unchanged, its libaio
 # engine compiled against include/libaio.h, linked with -laio. The source is
 # Debian's fio 3.33 (its orig tarball, checked against Debian's SHA-256),
 # fetched once into build/fio.
 #
-# Two things fio's Windows build needs that are fio's own, not the header's:
-#   - fio links with -static, under which ld looks for libaio.a only: the
-#     import library is offered under that name in a private directory, so
-#     fio.exe still loads aio.dll;
-#   - fio's cmdprio.c, built with the libaio engine, uses Linux's
-#     IOPRIO_CLASS_RT, which fio's Windows layer lacks (1, as on Linux).
+# fio's Windows build links with -static, so -laio is the static library
+# (libaio.a, the crate as a staticlib), the way a -static program uses it:
+#   - compiled with -DLIBAIO_WIN32_STATIC (no __declspec(dllimport)), in
+#     configure's probes too;
+#   - linked with the system libraries it needs (packaging/static-system-libs),
+#     after -laio: given to configure as LIBS (its probe links "-laio $LIBS")
+#     and to make in the libaio engine's libraries (libaio_LIBS), which fio's
+#     link puts last;
+#   - offered alone in a private directory, where -laio finds nothing else.
+# fio.exe then carries the library and loads no aio.dll.
+# And one thing fio's Windows build needs that is fio's own: its cmdprio.c,
+# built with the libaio engine, uses Linux's IOPRIO_CLASS_RT, which fio's
+# Windows layer lacks (1, as on Linux).
 #
 # Prints the path of fio.exe. Usage: scripts/fio-build.sh
 set -euo pipefail
@@ -22,7 +29,8 @@ url=http://deb.debian.org/debian/pool/main/f/fio/fio_$version.orig.tar.gz
 dir=build/fio
 src=$dir/fio-$version
 lib=target/x86_64-pc-windows-gnu/release
-[ -f "$lib/aio.dll" ] || scripts/build.sh >/dev/null
+[ -f "$lib/libaio.a" ] || scripts/build.sh >/dev/null
+system_libs=$(grep -v '^#' packaging/static-system-libs | sed 's/^/-l/' | tr '\n' ' ')
 mkdir -p "$dir"
 if [ ! -f "$dir/fio.tar.gz" ] || ! echo "$sha256  $dir/fio.tar.gz" | sha256sum -c --quiet 2>/dev/null; then
     echo "fio-build: fetching $url" >&2
@@ -30,22 +38,29 @@ if [ ! -f "$dir/fio.tar.gz" ] || ! echo "$sha256  $dir/fio.tar.gz" | sha256sum -
     echo "$sha256  $dir/fio.tar.gz.part" | sha256sum -c --quiet
     mv "$dir/fio.tar.gz.part" "$dir/fio.tar.gz"
 fi
-# Rebuilt when the header changes; aio.dll itself is loaded at run time.
-if [ ! -f "$src/fio.exe" ] || [ include/libaio.h -nt "$src/fio.exe" ] || [ include/sys/uio.h -nt "$src/fio.exe" ]; then
-    rm -rf "$src"
+# Rebuilt when the headers or the library change.
+if [ ! -f "$src/fio.exe" ] || [ include/libaio.h -nt "$src/fio.exe" ] || [ include/sys/uio.h -nt "$src/fio.exe" ] ||
+    [ "$lib/libaio.a" -nt "$src/fio.exe" ] || [ packaging/static-system-libs -nt "$src/fio.exe" ]; then
+    rm -rf "$src" "$dir/lib"
     tar -xzf "$dir/fio.tar.gz" -C "$dir"
     mkdir -p "$dir/lib"
-    cp "$lib/libaio.dll.a" "$dir/lib/libaio.a"
-    echo "fio-build: building fio $version for Windows (libaio engine on aio.dll)" >&2
+    cp "$lib/libaio.a" "$dir/lib/libaio.a"
+    echo "fio-build: building fio $version for Windows (libaio engine, linked with libaio.a)" >&2
     (cd "$src" &&
-        ./configure --cc=x86_64-w64-mingw32-gcc --disable-native \
-            --extra-cflags="-I$root/include -L$root/$dir/lib -DIOPRIO_CLASS_RT=1" >"$root/$dir/configure.log" 2>&1 &&
+        LIBS="$system_libs" ./configure --cc=x86_64-w64-mingw32-gcc --disable-native \
+            --extra-cflags="-I$root/include -L$root/$dir/lib -DLIBAIO_WIN32_STATIC -DIOPRIO_CLASS_RT=1" >"$root/$dir/configure.log" 2>&1 &&
         grep -q '^CONFIG_LIBAIO=y' config-host.mak &&
-        make -j"$(nproc)" fio EXTLIBS="-L$root/$dir/lib" >"$root/$dir/make.log" 2>&1) || {
+        make -j"$(nproc)" fio EXTLIBS="-L$root/$dir/lib" libaio_LIBS="-laio $system_libs" >"$root/$dir/make.log" 2>&1) || {
         echo "fio-build: failed; see $dir/configure.log and $dir/make.log" >&2
         tail -20 "$dir/make.log" >&2 2>/dev/null || tail -20 "$dir/configure.log" >&2
         exit 1
     }
 fi
-cp "$lib/aio.dll" "$src/"
+# What -static was for: the library is inside fio.exe.
+imports=$(x86_64-w64-mingw32-objdump -p "$src/fio.exe")
+if grep -qi 'DLL Name: aio\.dll' <<<"$imports"; then
+    echo "fio-build: $src/fio.exe imports aio.dll; it should carry libaio.a" >&2
+    exit 1
+fi
+rm -f "$src/aio.dll"
 echo "$root/$src/fio.exe"
