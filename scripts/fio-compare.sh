@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fio itself, in one run: fio 3.33 built for Windows (scripts/fio-build.sh)
-# with its libaio engine on aio.dll, beside fio's windowsaio and psync
+# with its libaio engine on this library (libaio.a), beside fio's windowsaio and psync
 # engines under Wine, and Debian's native fio on Linux libaio, on the same
 # 1 GiB file, over aio-bench's standard set (buffered and O_DIRECT).
 # Medians of RUNS alternating rounds of RUNTIME seconds each; the table is

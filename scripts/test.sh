@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
 # Every test, on a fresh Debian 12 machine (installs what it needs first):
 #   1. formatting (cargo fmt --check) and lints (cargo clippy -D warnings)
-#   2. aio.dll built for x86_64-pc-windows-gnu
+#   2. aio.dll, its import libraries and libaio.a, for x86_64-pc-windows-gnu
 #   3. Rust unit and property tests, run under Wine through cargo's runner
-#   4. include/libaio.h compiled as C and C++ in every configuration
-#   5. the C behaviour tests: each built natively against Linux libaio and for
-#      Windows against aio.dll, run under Wine in both engine modes, outputs
-#      compared with Linux's
-#   6. no heap allocation on the I/O path (a counting build of aio.dll)
-#   7. fio (Debian's fio 3.33 source, built for Windows with its libaio
-#      engine against aio.dll) running verifying jobs, in both engine modes
-#   8. the main job's program (aio-cp) copying a file through aio.dll
+#   4. Wine's start failure reproduced without the library (tools/wine-repro)
+#   5. include/libaio.h compiled as C and C++ in every configuration, with
+#      mingw-w64 and in MSVC mode; the MSVC-ABI test startup (tests/msvc)
+#   6. the C behaviour tests: each built natively against Linux libaio, with
+#      mingw-w64 and as an MSVC-ABI program against aio.dll, the Windows builds
+#      run under Wine in both engine modes, outputs compared with Linux's
+#   7. the reliability suite (soak, flatness, races, fuzzing, faults)
+#   8. the release archive (scripts/dist.sh) unpacked and consumed: CMake
+#      (mingw and MSVC ABI), pkg-config, -static, an MSVC-ABI program, import
+#      libraries against the DLL's exports
+#   9. no heap allocation on the I/O path (a counting build of aio.dll)
+#  10. fio (Debian's fio 3.33 source, built for Windows with its libaio
+#      engine, linked -static with libaio.a) running verifying jobs, in both
+#      engine modes
+#  11. DeepSpeed's aio core (PyPI sdist) built unchanged three ways, moving
+#      data through its O_DIRECT paths
+#  12. the main job's program (aio-cp) copying a file through aio.dll
 # Ends with one line "tests: N passed, M failed".
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -66,6 +75,7 @@ run_counted header tests/header/check.sh
 run_counted msvc tests/msvc/check.sh
 run_counted c-tests tests/run-c.sh
 run_counted reliability tests/reliability/check.sh
+run_counted package tests/package/check.sh
 run_counted alloc tests/alloc/check.sh
 run_counted fio tests/fio/check.sh
 run_counted deepspeed tests/deepspeed/check.sh

@@ -113,7 +113,7 @@ for build in "${builds[@]}"; do
     for mode in default overlapped; do
         d=$out/run/$build-$mode; rm -rf "$d" && mkdir -p "$d"
         ( cd "$d" && if [ "$mode" = overlapped ]; then export LIBAIO_WIN32_FORCE_OVERLAPPED=1; fi
-          WINEDEBUG=-all,err+all timeout 300 wine "$out/$build/driver.exe" >stdout 2>stderr; echo $? >rc
+          WINEDEBUG=-all,err+all timeout 300 "${AIO_WINE[@]}" "$out/$build/driver.exe" >stdout 2>stderr; echo $? >rc
           sed -i 's/\r$//' stdout )
         if [ "$(cat "$d/rc")" != 0 ]; then
             bad "$build ($mode) exited $(cat "$d/rc"): $(tail -5 "$d/stdout") $(tail -5 "$d/stderr")"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# fio, a real libaio program, through aio.dll under Wine: fio 3.33 built for
-# Windows with its libaio engine (scripts/fio-build.sh), running jobs that
+# fio, a real libaio program, on this library under Wine: fio 3.33 built for
+# Windows with its libaio engine, linked -static with libaio.a
+# (scripts/fio-build.sh), running jobs that
 # verify every byte they wrote (crc32c), buffered and O_DIRECT, at depth 1
 # and 32, with fio's batching options, user-space ring reaping, fsync
 # through IO_CMD_FSYNC, and the whole set again with every file forced

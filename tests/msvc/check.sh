@@ -24,7 +24,7 @@ build() {
 }
 
 if build crt0_check tests/msvc/crt0_check.c -std=c11; then
-    (cd "$out" && CRT0_CHECK=env WINEDEBUG=-all,err+all timeout 60 wine ./crt0_check.exe one "two words" >crt0_check.out 2>crt0_check.err
+    (cd "$out" && CRT0_CHECK=env WINEDEBUG=-all,err+all timeout 60 "${AIO_WINE[@]}" ./crt0_check.exe one "two words" >crt0_check.out 2>crt0_check.err
      echo $? >crt0_check.rc)
     sed -i 's/\r$//' "$out/crt0_check.out"
     expected='constructor ran: 1
@@ -43,7 +43,7 @@ else
 fi
 
 if build crt0_check_cxx tests/msvc/crt0_check_cxx.cpp -x c++ -std=c++17; then
-    (cd "$out" && WINEDEBUG=-all,err+all timeout 60 wine ./crt0_check_cxx.exe >crt0_check_cxx.out 2>crt0_check_cxx.err
+    (cd "$out" && WINEDEBUG=-all,err+all timeout 60 "${AIO_WINE[@]}" ./crt0_check_cxx.exe >crt0_check_cxx.out 2>crt0_check_cxx.err
      echo $? >crt0_check_cxx.rc)
     sed -i 's/\r$//' "$out/crt0_check_cxx.out"
     expected='global constructed: 42

@@ -56,7 +56,7 @@ fi
 # and print LINE. Sets why otherwise.
 run_consumer() {
     local dir=$1 exe=$2 line=$3 rc
-    (cd "$dir" && WINEDEBUG=-all,err+module timeout 120 wine "./$exe" >"$exe.out" 2>"$exe.err")
+    (cd "$dir" && WINEDEBUG=-all,err+module timeout 120 "${AIO_WINE[@]}" "./$exe" >"$exe.out" 2>"$exe.err")
     rc=$?
     if [ $rc != 0 ]; then
         why="$exe exited $rc: $(tr -d '\r' <"$dir/$exe.out" | tail -3) $(tail -3 "$dir/$exe.err")"

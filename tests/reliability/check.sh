@@ -111,7 +111,7 @@ run() {
             timeout "$limit" "$out/linux/$name" "$@" >stdout 2>stderr; echo $? >rc
         else
             if [ "$mode" = overlapped ]; then export LIBAIO_WIN32_FORCE_OVERLAPPED=1; fi
-            WINEDEBUG=-all,err+all timeout "$limit" wine "$out/win/$name.exe" "$@" >stdout 2>stderr; echo $? >rc
+            WINEDEBUG=-all,err+all timeout "$limit" "${AIO_WINE[@]}" "$out/win/$name.exe" "$@" >stdout 2>stderr; echo $? >rc
             sed -i 's/\r$//' stdout stderr
             if grep -q -e "Unhandled page fault" -e "Unhandled exception" -e "wine: Call from" stdout stderr; then
                 echo crash >rc
