@@ -55,16 +55,9 @@
 #include <io.h>
 #include <stdarg.h>
 #include <stdlib.h>
-/* read(), write() and close() that know eventfds, and tell the library when
- * an fd is closed (libaio-win32/fdio.h). Where libaio.h is used alone,
- * without the rest of include/, there are no eventfds to know. */
-#if defined(__has_include)
-#if __has_include("libaio-win32/fdio.h")
+/* read(), write() and close() that know eventfds and tell the library when
+ * an fd is closed, and _get_osfhandle guarded for a bad fd. */
 #include "libaio-win32/fdio.h"
-#endif
-#else
-#include "libaio-win32/fdio.h"
-#endif
 #endif
 
 #if defined(__has_include)
@@ -395,38 +388,9 @@ typedef intptr_t(__cdecl *io_win32_fd_resolver)(int fd);
 LIBAIO_API int io_win32_setup(int maxevents, io_context_t *ctxp, io_win32_fd_resolver resolver);
 LIBAIO_API int io_win32_queue_init(int maxevents, io_context_t *ctxp, io_win32_fd_resolver resolver);
 
-#ifdef LIBAIO_WIN32_FDIO_H
-/* _get_osfhandle in this module's own C runtime, guarded: fdio.h has it. */
+/* _get_osfhandle in this module's own C runtime, with the ucrt's
+ * process-ending invalid-parameter handler silenced (libaio-win32/fdio.h). */
 #define io_win32__osfhandle io_win32__fdio_osfhandle
-#else
-#if defined(_MSC_VER) || defined(_UCRT)
-LIBAIO_INLINE void __cdecl io_win32__ignore_invalid_parameter(const wchar_t *expression, const wchar_t *function,
-							       const wchar_t *file, unsigned int line,
-							       uintptr_t reserved)
-{
-	(void)expression;
-	(void)function;
-	(void)file;
-	(void)line;
-	(void)reserved;
-}
-#endif
-
-/* _get_osfhandle in this module's own C runtime. The ucrt ends the process
- * on a bad fd by default: silence this thread's handler around the call. */
-LIBAIO_INLINE intptr_t __cdecl io_win32__osfhandle(int fd)
-{
-#if defined(_MSC_VER) || defined(_UCRT)
-	_invalid_parameter_handler previous =
-		_set_thread_local_invalid_parameter_handler(io_win32__ignore_invalid_parameter);
-	intptr_t handle = _get_osfhandle(fd);
-	_set_thread_local_invalid_parameter_handler(previous);
-	return handle;
-#else
-	return _get_osfhandle(fd);
-#endif
-}
-#endif
 
 #ifndef LIBAIO_WIN32_NO_CRT_BINDING
 #define io_setup(maxevents, ctxp) io_win32_setup((maxevents), (ctxp), io_win32__osfhandle)

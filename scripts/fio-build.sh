@@ -39,7 +39,7 @@ if [ ! -f "$dir/fio.tar.gz" ] || ! echo "$sha256  $dir/fio.tar.gz" | sha256sum -
     mv "$dir/fio.tar.gz.part" "$dir/fio.tar.gz"
 fi
 # Rebuilt when the headers or the library change.
-if [ ! -f "$src/fio.exe" ] || [ include/libaio.h -nt "$src/fio.exe" ] || [ include/sys/uio.h -nt "$src/fio.exe" ] ||
+if [ ! -f "$src/fio.exe" ] || [ -n "$(find include -newer "$src/fio.exe" -print -quit)" ] ||
     [ "$lib/libaio.a" -nt "$src/fio.exe" ] || [ packaging/static-system-libs -nt "$src/fio.exe" ]; then
     rm -rf "$src" "$dir/lib"
     tar -xzf "$dir/fio.tar.gz" -C "$dir"

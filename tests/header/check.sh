@@ -17,7 +17,9 @@ source scripts/env.sh
 lib=${AIO_DLL_DIR:-$AIO_LIB_DIR}
 out=$root/build/header
 mkdir -p "$out" "$out/no-uio"
-cp include/libaio.h "$out/no-uio/"    # the header alone, without our sys/uio.h
+# The header without our sys/uio.h (and with what it includes itself).
+cp include/libaio.h "$out/no-uio/"
+mkdir -p "$out/no-uio/libaio-win32" && cp include/libaio-win32/fdio.h "$out/no-uio/libaio-win32/"
 src=tests/header/use_header.c
 pass=0 fail=0
 try() {
