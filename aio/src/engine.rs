@@ -586,10 +586,14 @@ impl Engine {
             return;
         }
         // SAFETY: a JOB slot belongs to the job thread.
-        let res = match unsafe { (*slot.work.get()).as_ref() } {
-            Some(work) => ops::run_sync(&work.file),
-            None => return,
+        let Some(work) = (unsafe { (*slot.work.get()).as_ref() }) else {
+            return;
         };
+        // A panic in the flush fails this request with -EIO; the job thread
+        // goes on serving the others.
+        let res =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ops::run_sync(&work.file)))
+                .unwrap_or(errno::EIO.neg());
         self.deliver(ctx, index, res);
         self.release_slot(index);
     }
