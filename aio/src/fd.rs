@@ -434,9 +434,24 @@ struct Crt {
 fn crt() -> &'static Crt {
     static CRT: OnceLock<Crt> = OnceLock::new();
     CRT.get_or_init(|| {
-        // An MSVC program loads ucrtbase; a mingw program only msvcrt, which
-        // this DLL (built with mingw) loads too, so ucrtbase wins when present.
-        for module in ["ucrtbase.dll", "msvcrt.dll"] {
+        // The runtime the executable itself imports: msvcrt for a mingw
+        // program, ucrtbase (or its api-ms-win-crt-* forwarders) for an MSVC
+        // one or a mingw UCRT one. Which runtimes are loaded says nothing:
+        // loading this DLL loads ucrtbase under Wine, even into a mingw
+        // program. An executable that imports neither (a static runtime)
+        // can only be served through the header's binding; for it, ucrtbase
+        // is tried first, then msvcrt.
+        let imports = sys::executable_imports();
+        let ucrt = imports
+            .iter()
+            .any(|m| m == "ucrtbase.dll" || m.starts_with("api-ms-win-crt-"));
+        let msvcrt = imports.iter().any(|m| m == "msvcrt.dll");
+        let order = if msvcrt && !ucrt {
+            ["msvcrt.dll", "ucrtbase.dll"]
+        } else {
+            ["ucrtbase.dll", "msvcrt.dll"]
+        };
+        for module in order {
             if let Some(f) = sys::proc_address(module, "_get_osfhandle") {
                 // SAFETY: `_get_osfhandle` has this signature in every runtime.
                 let get_osfhandle = Some(unsafe {

@@ -436,6 +436,41 @@ pub fn cpu_count() -> u32 {
     std::thread::available_parallelism().map_or(1, |n| n.get() as u32)
 }
 
+/// The names of the DLLs the process's executable imports, in lower case
+/// (its import directory, as the loader read it).
+pub fn executable_imports() -> Vec<String> {
+    use windows_sys::Win32::System::Diagnostics::Debug::{
+        IMAGE_DIRECTORY_ENTRY_IMPORT, IMAGE_NT_HEADERS64,
+    };
+    use windows_sys::Win32::System::LibraryLoader::GetModuleHandleW;
+    use windows_sys::Win32::System::SystemServices::{IMAGE_DOS_HEADER, IMAGE_IMPORT_DESCRIPTOR};
+    let mut names = Vec::new();
+    // SAFETY: the executable's image stays mapped for the process's life;
+    // its headers and import directory are read where the loader, which
+    // validated them, found them. Every offset is an RVA from that base.
+    unsafe {
+        let base = GetModuleHandleW(core::ptr::null()) as *const u8;
+        if base.is_null() {
+            return names;
+        }
+        let dos = &*base.cast::<IMAGE_DOS_HEADER>();
+        let nt = &*base.add(dos.e_lfanew as usize).cast::<IMAGE_NT_HEADERS64>();
+        let dir = nt.OptionalHeader.DataDirectory[usize::from(IMAGE_DIRECTORY_ENTRY_IMPORT)];
+        if dir.VirtualAddress == 0 {
+            return names;
+        }
+        let mut desc = base
+            .add(dir.VirtualAddress as usize)
+            .cast::<IMAGE_IMPORT_DESCRIPTOR>();
+        while (*desc).Name != 0 {
+            let name = core::ffi::CStr::from_ptr(base.add((*desc).Name as usize).cast());
+            names.push(name.to_string_lossy().to_ascii_lowercase());
+            desc = desc.add(1);
+        }
+    }
+    names
+}
+
 /// The address of `name` in `module`, if that module is already loaded.
 pub fn proc_address(module: &str, name: &str) -> Option<usize> {
     use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleW, GetProcAddress};

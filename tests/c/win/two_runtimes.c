@@ -53,7 +53,19 @@ int main(void)
 	CHECK(io_submit(theirs, 1, cbs) == -EBADF);
 	printf("fds unknown to a runtime: EBADF\n");
 
-	/* The plain export (no header binding) picks the process's runtime. */
+	/* The plain export (no header binding: the parentheses keep the
+	 * header's io_setup macro out) resolves fds in the runtime the
+	 * executable imports, whichever others are loaded: fd mfd (the same
+	 * number as ufd) names this program's file, not the other runtime's. */
+	io_context_t plain = 0;
+	CHECK((io_setup)(4, &plain) == 0);
+	memset(buf, 0, sizeof buf);
+	io_prep_pread(&cb, mfd, buf, 512, 0);
+	CHECK(io_submit(plain, 1, cbs) == 1);
+	reap(plain, &ev, 1);
+	CHECK(event_res(&ev) == 512 && check_pattern(buf, 0, 512, 20));
+	printf("a context set up without the header reads this program's file\n");
+	CHECK(io_destroy(plain) == 0);
 	CHECK(io_destroy(mine) == 0 && io_destroy(theirs) == 0);
 	ucrt_close(ufd);
 	return 0;
