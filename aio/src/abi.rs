@@ -103,6 +103,25 @@ pub mod rwf {
         HIPRI | DSYNC | SYNC | NOWAIT | APPEND | NOAPPEND | ATOMIC | DONTCACHE | NOSIGNAL;
 }
 
+/// Linux's POLL* bits, which IO_CMD_POLL's `u.poll.events` and its event's
+/// `res` carry (not Winsock's values of the same names).
+pub mod poll_bits {
+    pub const POLLIN: u32 = 0x001;
+    pub const POLLPRI: u32 = 0x002;
+    pub const POLLOUT: u32 = 0x004;
+    pub const POLLERR: u32 = 0x008;
+    pub const POLLHUP: u32 = 0x010;
+    pub const POLLRDNORM: u32 = 0x040;
+    pub const POLLRDBAND: u32 = 0x080;
+    pub const POLLWRNORM: u32 = 0x100;
+    pub const POLLWRBAND: u32 = 0x200;
+    pub const POLLRDHUP: u32 = 0x2000;
+    /// Reported whatever was asked for (`aio_poll` adds them).
+    pub const ALWAYS: u32 = POLLERR | POLLHUP;
+    /// What a file without a poll method always shows.
+    pub const DEFAULT_POLLMASK: u32 = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+}
+
 /// Linux's limit on the segments of one vectored request (`UIO_MAXIOV`).
 pub const UIO_MAXIOV: u64 = 1024;
 

@@ -8,7 +8,7 @@ use crate::abi::{IoEvent, Iocb, Timespec};
 use crate::context::{self, Context};
 use crate::errno::{self, Errno};
 use crate::fd::Resolver;
-use crate::submit;
+use crate::submit::Batch;
 use crate::user;
 use core::ffi::{c_int, c_long, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -161,7 +161,7 @@ pub extern "C" fn io_submit(ctx: usize, nr: c_long, iocbs: *const u64) -> c_int 
         let nr = (nr as u32).min(ctx.ring_entries());
         let mut accepted = 0;
         let mut failure = None;
-        let mut batch = submit::Batch::default();
+        let mut batch = Batch::default();
         for i in 0..nr as u64 {
             // io_destroy from another thread: stop before the next iocb; it
             // waits for this call and for what it started.
@@ -173,7 +173,7 @@ pub extern "C" fn io_submit(ctx: usize, nr: c_long, iocbs: *const u64) -> c_int 
                 failure = Some(errno::EFAULT);
                 break;
             };
-            if let Err(e) = submit::submit(&ctx, &mut batch, iocb) {
+            if let Err(e) = ctx.submit(&mut batch, iocb) {
                 failure = Some(e);
                 break;
             }

@@ -8,13 +8,13 @@
 //! looked up, never dereferenced.
 
 use crate::abi::IoEvent;
+use crate::completion::{Complete, Origin};
 use crate::engine::Engine;
 use crate::errno::{self, Errno};
-use crate::eventfd::EventFd;
 use crate::fd::{self, Files, OpenFile, Resolver};
-use crate::poll::Polls;
+use crate::op::Op;
 use crate::ring::{self, Ring};
-use crate::submit::Origin;
+use crate::submit::{self, Batch, Request};
 use crate::sys;
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::collections::HashMap;
@@ -48,8 +48,6 @@ pub struct Context {
     files: Files,
     engine: OnceLock<Engine>,
     engine_init: Mutex<()>,
-    /// Armed IO_CMD_POLL requests, from the first one on.
-    polls: OnceLock<Polls>,
 }
 
 /// Live contexts by ring address, and the sum of their `max_reqs`.
@@ -96,7 +94,6 @@ pub fn setup(requested: u32, resolver: Option<Resolver>) -> Result<Arc<Context>,
         files: Files::default(),
         engine: OnceLock::new(),
         engine_init: Mutex::new(()),
-        polls: OnceLock::new(),
     });
     let mut reg = registry().write().unwrap_or_else(|e| e.into_inner());
     // Linux counts every context's request against fs.aio-max-nr.
@@ -200,30 +197,37 @@ impl Context {
         self.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 
-    /// Puts a finished request's event into the ring and wakes waiters,
-    /// then adds 1 to its eventfd (IOCB_FLAG_RESFD), as Linux's aio_complete
-    /// does: whoever the eventfd wakes finds the event already there.
-    /// Consumes the request's reservation.
-    pub fn complete(&self, origin: &Origin, res: i64) {
-        let event = IoEvent {
-            data: origin.data,
-            obj: origin.obj,
-            res,
-            res2: 0,
-        };
-        {
-            let _producer = self.produce.lock().unwrap_or_else(|e| e.into_inner());
-            // Room is guaranteed by `reserve`; only a program that corrupted
-            // the ring's head can make this fail.
-            let _ = self.ring.push(event);
+    /// Validates and starts the iocb at `iocb_addr` (`io_submit`, one
+    /// iocb). On success the request's event is either in the ring already
+    /// or will be put there exactly once.
+    pub fn submit(self: &Arc<Self>, batch: &mut Batch, iocb_addr: u64) -> Result<(), Errno> {
+        let iocb = submit::read_iocb(iocb_addr)?;
+        if !self.reserve() {
+            return Err(errno::EAGAIN);
         }
-        // Publish the event before giving its reservation back, so the two
-        // never undercount together.
-        self.in_flight.fetch_sub(1, Ordering::SeqCst);
-        self.wake();
-        if let Some(eventfd) = &origin.resfd {
-            eventfd.signal(1);
+        let resolve = |fd: i32| self.resolve(fd);
+        let started = submit::prepare(&iocb, iocb_addr, batch, &resolve)
+            .and_then(|(origin, request)| self.start(origin, request));
+        if started.is_err() {
+            self.unreserve();
         }
+        started
+    }
+
+    /// Starts an accepted request, whose reservation is taken; on error
+    /// nothing was started and the caller gives the reservation back.
+    fn start(self: &Arc<Self>, origin: Origin, request: Request) -> Result<(), Errno> {
+        match request {
+            Request::Done(res) => self.complete(&origin, res),
+            // Reads and writes on the in-line path: done here, as Linux does
+            // buffered file I/O.
+            Request::Op(Op::ReadWrite(rw)) if rw.runs_inline() => {
+                let res = rw.run_inline();
+                self.complete(&origin, res);
+            }
+            Request::Op(op) => self.engine()?.start(origin, op)?,
+        }
+        Ok(())
     }
 
     fn wake(&self) {
@@ -233,30 +237,12 @@ impl Context {
         }
     }
 
-    /// Arms an IO_CMD_POLL on an eventfd (its reservation is taken); its
-    /// event comes when the eventfd is ready for `events`, or is cancelled.
-    pub fn arm_poll(
-        &self,
-        origin: Origin,
-        eventfd: Arc<EventFd>,
-        events: u32,
-    ) -> Result<(), Errno> {
-        let polls = self
-            .polls
-            .get_or_init(|| Polls::new(self, self.ring.capacity()));
-        if polls.arm(origin, eventfd, events) {
-            Ok(())
-        } else {
-            Err(errno::EAGAIN)
-        }
-    }
-
-    /// `io_cancel`: only armed polls can be cancelled (as on Linux); their
-    /// event, res 0, is in the ring on return. -EINVAL for anything else.
+    /// `io_cancel`: only requests that wait for readiness (polls) can be
+    /// cancelled, as on Linux. -EINVAL for anything else.
     pub fn cancel(&self, iocb: u64) -> Result<(), Errno> {
-        match self.polls.get() {
-            Some(polls) if polls.cancel(iocb) => Ok(()),
-            _ => Err(errno::EINVAL),
+        match self.engine.get() {
+            Some(engine) => engine.cancel(iocb),
+            None => Err(errno::EINVAL),
         }
     }
 
@@ -280,12 +266,8 @@ impl Context {
         let capacity = self.ring.capacity();
         let engine = Engine::new(capacity + capacity.min(PARKED_SLOTS)).ok_or(errno::ENOMEM)?;
         let engine = self.engine.get_or_init(|| engine);
-        engine.activate(self).map_err(|_| errno::ENOMEM)?;
+        engine.activate(self.clone()).map_err(|_| errno::ENOMEM)?;
         Ok(engine)
-    }
-
-    pub fn engine_if_started(&self) -> Option<&Engine> {
-        self.engine.get()
     }
 
     /// `io_getevents`: waits until `min_nr` events have been copied to the
@@ -358,13 +340,9 @@ impl Context {
         self.dead.store(true, Ordering::SeqCst);
         self.wake();
         self.wait_while(|| self.submitters.load(Ordering::SeqCst) > 0);
-        // Armed polls end now, as Linux's io_destroy cancels them.
-        if let Some(polls) = self.polls.get() {
-            polls.cancel_all();
-            self.wait_while(|| polls.busy() > 0);
-        }
-        // Cancel again now and then: a request another thread was issuing
-        // at the first pass may be pending by the next.
+        // Armed polls end at the first pass, as Linux's io_destroy cancels
+        // them. Cancel again now and then: a request another thread was
+        // issuing at the first pass may be pending by the next.
         for round in 0u64.. {
             if round % 100 == 0 {
                 if let Some(engine) = self.engine.get() {
@@ -392,6 +370,34 @@ impl Context {
             self.waiters.fetch_add(1, Ordering::SeqCst);
             sys::wait_on(&self.seq, seen, Some(1));
             self.waiters.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+impl Complete for Context {
+    /// Puts a finished request's event into the ring and wakes waiters,
+    /// then adds 1 to its eventfd (IOCB_FLAG_RESFD), as Linux's aio_complete
+    /// does: whoever the eventfd wakes finds the event already there.
+    /// Consumes the request's reservation.
+    fn complete(&self, origin: &Origin, res: i64) {
+        let event = IoEvent {
+            data: origin.data,
+            obj: origin.obj,
+            res,
+            res2: 0,
+        };
+        {
+            let _producer = self.produce.lock().unwrap_or_else(|e| e.into_inner());
+            // Room is guaranteed by `reserve`; only a program that corrupted
+            // the ring's head can make this fail.
+            let _ = self.ring.push(event);
+        }
+        // Publish the event before giving its reservation back, so the two
+        // never undercount together.
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.wake();
+        if let Some(eventfd) = &origin.resfd {
+            eventfd.signal(1);
         }
     }
 }

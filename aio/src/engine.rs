@@ -1,51 +1,72 @@
 //! The engine: request slots, the completion port, and the threads that
 //! finish what `io_submit` started.
 //!
-//! Each overlapped request lives in a slot allocated at setup; the slot's
-//! OVERLAPPED is what its completion packet carries back. Windows and Wine
-//! answer a request in several ways, and each must yield exactly one event:
+//! Every request that does not complete inside `io_submit` lives in a slot
+//! allocated at setup, and is carried out through `op::Operation` alone:
+//! the engine never knows which kind of operation a slot holds. How it
+//! started decides what ends it:
 //!
-//! * pending: one packet follows;
-//! * done at once (a success status, or pending with the OVERLAPPED already
-//!   filled in, as Wine does for files): one packet follows all the same,
-//!   but the event goes into the ring before `io_submit` returns, and the
-//!   slot is parked until that packet comes;
-//! * failed at once: Windows queues no packet, Wine queues one. The event is
-//!   delivered at once and a fence packet of our own is posted behind any
-//!   stray one: the slot is freed by the fence, so a stray packet can never
-//!   meet a reused slot.
+//! * an overlapped NT call (reads and writes, AFD polls on sockets): its
+//!   completion packet. Windows and Wine answer a call in several ways, and
+//!   each must yield exactly one event:
+//!   - pending: one packet follows;
+//!   - done at once (a success status, or pending with the OVERLAPPED
+//!     already filled in, as Wine does for files): one packet follows all
+//!     the same, but the completion is taken at once (the event goes into
+//!     the ring before `io_submit` returns), and the slot is parked until
+//!     that packet comes;
+//!   - failed at once: Windows queues no packet, Wine queues one. The event
+//!     is delivered at once and a fence packet of our own is posted behind
+//!     any stray one: the fence frees the slot, so a stray packet can never
+//!     meet a reused slot;
+//! * an arm on a wake-up list (polls on eventfds): the wake-up, on the
+//!   waking thread, or a cancel;
+//! * a rechecked arm (polls on pipes, which have no wake-up): the completion
+//!   thread asks again every millisecond while any is armed;
+//! * blocking work (fsync): the context's job thread.
 //!
 //! One completion port serves the whole process, with one thread draining
 //! it: a handle can be bound to only one port in its life, and the program's
 //! own handles (pipes, sockets) may serve several contexts one after
-//! another. A packet finds its request through its OVERLAPPED, which is
-//! checked against the live engines' slot ranges first: a program's own
-//! OVERLAPPED on a handle it also gave us is never mistaken for a slot.
+//! another. A packet finds its slot through its OVERLAPPED, which is checked
+//! against the live engines' slot ranges first: a program's own OVERLAPPED
+//! on a handle it also gave us is never mistaken for a slot.
 //!
 //! A slot's `state` holds a phase and a generation (bumped on every reuse,
 //! so a late compare-and-swap can never hit the next request). The phase says
-//! who owns the slot's `work` and OVERLAPPED:
+//! who owns the slot's operation and OVERLAPPED:
 //!
-//! | phase       | owner                                   | a packet for it           |
-//! |-------------|-----------------------------------------|---------------------------|
-//! | FREE        | the free list                           | (cannot come)             |
-//! | ISSUING     | the thread inside the NT call           | marks PACKET_SEEN         |
-//! | PACKET_SEEN | that same thread, after the call        | (cannot come)             |
-//! | PENDING     | nobody: waiting for the packet          | the receiver takes BUSY   |
-//! | BUSY        | the completion thread                   | (cannot come)             |
-//! | DELIVERED   | nobody: event out, waiting for a packet | frees the slot            |
+//! | phase       | owner                                   | a packet or wake-up for it |
+//! |-------------|-----------------------------------------|----------------------------|
+//! | FREE        | the free list                           | (cannot come)              |
+//! | ISSUING     | the thread inside `start`               | marks PACKET_SEEN          |
+//! | PACKET_SEEN | that same thread, after `start`         | (cannot come)              |
+//! | PENDING     | nobody: waiting for the packet          | the receiver takes BUSY    |
+//! | BUSY        | the thread completing it                | (cannot come)              |
+//! | DELIVERED   | nobody: event out, waiting for a packet | frees the slot             |
 //! | FENCED      | nobody: event out, waiting for the fence| stray: ignored; fence: frees |
-//! | JOB         | the job thread                          | (not on this port)        |
+//! | JOB         | the job thread                          | (not on this port)         |
+//! | ARMED       | nobody: waiting for a wake-up           | the waker takes BUSY       |
+//! | CANCELLING  | the canceller, delivering res 0         | marks WOKEN_LATE           |
+//! | CANCELLED   | nobody: a wake-up under way frees it    | frees the slot             |
+//! | WOKEN_LATE  | the canceller, which then frees it      | (cannot come)              |
+//!
+//! Cancellable requests (polls) are also in the engine's index by iocb
+//! address, from slot taken to slot freed, for `io_cancel`.
+//!
+//! The operations run inside a panic boundary: a panic in one fails that
+//! request with -EIO, and the thread (the completion thread serves every
+//! context in the process) goes on.
 
-use crate::context::Context;
+use crate::completion::{Complete, Origin};
 use crate::errno::{self, status, Errno};
-use crate::fd::OpenFile;
-use crate::ops::{self, Progress, Step};
-use crate::submit::Origin;
+use crate::op::{Op, Operation, SlotRef, Start, Step};
 use crate::sys::{self, Packet, Port};
 use core::cell::UnsafeCell;
-use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::collections::HashMap;
 use std::os::windows::io::RawHandle;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::thread::JoinHandle;
 use windows_sys::Win32::System::IO::OVERLAPPED;
@@ -58,7 +79,11 @@ const BUSY: u32 = 4;
 const DELIVERED: u32 = 5;
 const FENCED: u32 = 6;
 const JOB: u32 = 7;
-const PHASE_BITS: u32 = 3;
+const ARMED: u32 = 8;
+const CANCELLING: u32 = 9;
+const CANCELLED: u32 = 10;
+const WOKEN_LATE: u32 = 11;
+const PHASE_BITS: u32 = 4;
 
 fn phase(state: u32) -> u32 {
     state & ((1 << PHASE_BITS) - 1)
@@ -68,10 +93,24 @@ fn with_phase(state: u32, phase: u32) -> u32 {
     (state & !((1 << PHASE_BITS) - 1)) | phase
 }
 
+/// Slot flags.
+/// `io_cancel` (or `io_destroy`) asked for the request's end.
+const CANCEL_REQUESTED: u32 = 1;
+/// Armed with `Start::Rechecked`: the completion thread asks again.
+const RECHECKED: u32 = 2;
+/// In the engine's index of cancellable requests.
+const INDEXED: u32 = 4;
+/// The completion of the call in flight was already taken when the call
+/// returned (done at once, more to move): its packet only starts the next.
+const ACCOUNTED: u32 = 8;
+
 /// Completion keys on the I/O port.
 const KEY_IO: usize = 1;
 const KEY_FENCE: usize = 2;
 const KEY_STOP: usize = 3;
+
+/// How often armed pipe polls are asked again.
+const RECHECK_MS: u32 = 1;
 
 /// The process-wide completion port, its thread, and the live engines'
 /// slot ranges for routing packets.
@@ -82,6 +121,9 @@ struct Completions {
     /// binding fails, so this tells "bound to us" from "bound to another
     /// port". A value closed and reused since binds afresh.
     bound: Mutex<std::collections::HashSet<usize>>,
+    /// Rechecked polls armed in all engines: while any is, the completion
+    /// thread wakes every `RECHECK_MS` to ask again.
+    rechecked: AtomicU32,
 }
 
 #[derive(Clone, Copy)]
@@ -89,12 +131,12 @@ struct Route {
     slots_start: usize,
     slots_end: usize,
     engine: *const Engine,
-    ctx: *const Context,
 }
 
-// SAFETY: the pointers are only dereferenced by the completion thread while
-// the engine has a slot in use, and an engine leaves the table only once all
-// its slots are free (`Engine::stop`), before its context can be dropped.
+// SAFETY: the pointer is only dereferenced while the engine has a slot in
+// use (a packet or wake-up for it), or while counted in its `visitors`; an
+// engine leaves the table only once all its slots are free (`Engine::stop`),
+// then waits for its visitors, before its context can be dropped.
 unsafe impl Send for Route {}
 unsafe impl Sync for Route {}
 
@@ -106,9 +148,20 @@ fn completions() -> Option<&'static Completions> {
                 port: Port::new()?,
                 engines: RwLock::new(Vec::new()),
                 bound: Mutex::new(Default::default()),
+                rechecked: AtomicU32::new(0),
             })
         })
         .as_ref()
+}
+
+/// The route whose slot range holds `addr`.
+fn route_of(c: &Completions, addr: usize) -> Option<Route> {
+    c.engines
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .find(|r| (r.slots_start..r.slots_end).contains(&addr))
+        .copied()
 }
 
 /// The completion thread runs while any engine exists: the process's thread
@@ -166,61 +219,36 @@ fn release_completion_thread() {
     }
 }
 
-/// What a slot carries out.
-pub struct Work {
+/// What a slot carries out: the operation, and whose event it ends in.
+struct Work {
     origin: Origin,
-    file: Arc<OpenFile>,
-    kind: WorkKind,
-}
-
-// The size is the point: a slot holds its work in place, allocated once at
-// io_setup; boxing the large variant would allocate on every I/O.
-#[allow(clippy::large_enum_variant)]
-enum WorkKind {
-    /// A transfer moved piece by piece, or (`pages`) in one scatter/gather
-    /// request whose page list lives here until it completes.
-    Transfer(
-        ops::Transfer,
-        Progress,
-        Option<[u64; ops::GATHER_PAGES + 1]>,
-    ),
-    Sync,
-}
-
-impl Work {
-    pub fn transfer(origin: Origin, file: Arc<OpenFile>, t: ops::Transfer) -> Work {
-        // Scatter/gather needs an unbuffered handle: O_DIRECT files only.
-        let pages = if file.direct_alignment.is_some() {
-            t.gather_pages()
-        } else {
-            None
-        };
-        Work {
-            origin,
-            file,
-            kind: WorkKind::Transfer(t, Progress::default(), pages),
-        }
-    }
-
-    pub fn sync(origin: Origin, file: Arc<OpenFile>) -> Work {
-        Work {
-            origin,
-            file,
-            kind: WorkKind::Sync,
-        }
-    }
+    op: Op,
 }
 
 /// One request slot. `repr(C)` with the OVERLAPPED first: a packet's
-/// OVERLAPPED pointer is the slot's address.
+/// OVERLAPPED pointer is the slot's address, and so is a wake-up's key.
 #[repr(C)]
 struct Slot {
     overlapped: UnsafeCell<OVERLAPPED>,
     state: AtomicU32,
-    /// The handle the request is on, readable by `cancel_all` at any time.
+    flags: AtomicU32,
+    /// The handle of the call in flight (for cancelling it by OVERLAPPED at
+    /// any time), or of a rechecked poll.
     handle: AtomicUsize,
+    /// A rechecked poll's interest and check function.
+    interest: AtomicU32,
+    check: AtomicUsize,
+    /// The mask of a wake-up that came while the operation was starting.
+    woken: AtomicU32,
+    /// The iocb's address while the slot is in the index.
+    iocb: AtomicU64,
+    /// The next slot in the index with the same iocb address (a program may
+    /// submit one iocb again while it is in flight), or `NONE`.
+    next_same: AtomicU32,
     work: UnsafeCell<Option<Work>>,
 }
+
+const NONE: u32 = u32::MAX;
 
 // SAFETY: `overlapped` and `work` are only touched by the slot's owner, as
 // the phase table above defines it; ownership passes through `state` with
@@ -228,15 +256,38 @@ struct Slot {
 unsafe impl Sync for Slot {}
 unsafe impl Send for Slot {}
 
+/// The context that receives an engine's events.
+struct Sink(*const dyn Complete);
+
+// SAFETY: the sink is the context that owns the engine: alive as long as
+// the engine is, and `Complete` is Sync.
+unsafe impl Send for Sink {}
+unsafe impl Sync for Sink {}
+
 pub struct Engine {
     slots: Box<[Slot]>,
     free: Mutex<Vec<u32>>,
     /// Slots not on the free list: `io_destroy` waits for zero.
     busy: AtomicU32,
-    /// fsync jobs, queued on a completion port used as a plain queue.
+    /// Cancellable requests by iocb address: the first slot of each chain
+    /// (`Slot::next_same`). Its capacity, reserved at setup, is twice the
+    /// slots, so it never allocates.
+    index: Mutex<HashMap<u64, u32>>,
+    /// This engine's armed rechecked polls.
+    rechecked: AtomicU32,
+    /// The completion thread's recheck visits under way (`stop` waits).
+    visitors: AtomicU32,
+    sink: OnceLock<Sink>,
+    /// Blocking jobs, queued on a completion port used as a plain queue.
     jobs: Port,
     threads: Mutex<Vec<JoinHandle<()>>>,
 }
+
+/// The job thread's handle on its engine.
+struct EnginePtr(*const Engine);
+
+// SAFETY: the engine outlives its job thread (`stop` joins it).
+unsafe impl Send for EnginePtr {}
 
 impl Engine {
     /// `slot_count` slots; `activate` follows once the engine is in its
@@ -252,7 +303,13 @@ impl Engine {
                 // SAFETY: an all-zero OVERLAPPED is a valid idle one.
                 overlapped: UnsafeCell::new(unsafe { core::mem::zeroed() }),
                 state: AtomicU32::new(FREE),
+                flags: AtomicU32::new(0),
                 handle: AtomicUsize::new(0),
+                interest: AtomicU32::new(0),
+                check: AtomicUsize::new(0),
+                woken: AtomicU32::new(0),
+                iocb: AtomicU64::new(0),
+                next_same: AtomicU32::new(NONE),
                 work: UnsafeCell::new(None),
             })
             .collect();
@@ -261,14 +318,19 @@ impl Engine {
             slots,
             free,
             busy: AtomicU32::new(0),
+            index: Mutex::new(HashMap::with_capacity(2 * slot_count as usize)),
+            rechecked: AtomicU32::new(0),
+            visitors: AtomicU32::new(0),
+            sink: OnceLock::new(),
             jobs,
             threads: Mutex::new(Vec::new()),
         })
     }
 
-    /// Makes the engine reachable by packets and starts its job thread,
-    /// which holds the context until `stop`.
-    pub fn activate(&self, ctx: &Arc<Context>) -> std::io::Result<()> {
+    /// Makes the engine reachable by packets and starts its job thread.
+    /// `sink` owns the engine; the job thread holds it until `stop`.
+    pub fn activate(&self, sink: Arc<dyn Complete>) -> std::io::Result<()> {
+        let _ = self.sink.set(Sink(Arc::as_ptr(&sink)));
         let routes = &completions().expect("created in Engine::new").engines;
         let start = self.slots.as_ptr() as usize;
         routes
@@ -278,12 +340,16 @@ impl Engine {
                 slots_start: start,
                 slots_end: start + core::mem::size_of_val(&*self.slots),
                 engine: self,
-                ctx: Arc::as_ptr(ctx),
             });
-        let c = ctx.clone();
+        let engine = EnginePtr(self);
         let job = std::thread::Builder::new()
             .name("aio-jobs".into())
-            .spawn(move || job_thread(&c))?;
+            .spawn(move || {
+                let engine = engine;
+                let _sink = sink;
+                // SAFETY: see `EnginePtr`.
+                job_thread(unsafe { &*engine.0 })
+            })?;
         self.threads
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -316,6 +382,10 @@ impl Engine {
         &completions().expect("created in Engine::new").port
     }
 
+    fn slot(&self, index: u32) -> &Slot {
+        &self.slots[index as usize]
+    }
+
     fn take_slot(&self, work: Work) -> Result<u32, Errno> {
         let pop = || self.free.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let mut index = pop();
@@ -340,14 +410,29 @@ impl Engine {
         }
         let index = index.ok_or(errno::EAGAIN)?;
         self.busy.fetch_add(1, Ordering::SeqCst);
-        let slot = &self.slots[index as usize];
+        let slot = self.slot(index);
+        let cancellable = work.op.cancellable();
+        let iocb = work.origin.obj;
         // SAFETY: the slot came off the free list: we own it.
         unsafe { *slot.work.get() = Some(work) };
+        if cancellable {
+            self.index_insert(index, iocb);
+        }
         Ok(index)
     }
 
     fn release_slot(&self, index: u32) {
-        let slot = &self.slots[index as usize];
+        let slot = self.slot(index);
+        let flags = slot.flags.swap(0, Ordering::AcqRel);
+        if flags & INDEXED != 0 {
+            self.index_remove(index);
+        }
+        if flags & RECHECKED != 0 {
+            self.rechecked.fetch_sub(1, Ordering::SeqCst);
+            if let Some(c) = completions() {
+                c.rechecked.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
         // SAFETY: only the owner releases; dropping the work drops its file.
         unsafe { *slot.work.get() = None };
         let state = slot.state.load(Ordering::Relaxed);
@@ -362,80 +447,161 @@ impl Engine {
         self.busy.fetch_sub(1, Ordering::SeqCst);
     }
 
+    fn index_insert(&self, index: u32, iocb: u64) {
+        let slot = self.slot(index);
+        slot.iocb.store(iocb, Ordering::Relaxed);
+        let mut map = self.index.lock().unwrap_or_else(|e| e.into_inner());
+        let head = map.insert(iocb, index).unwrap_or(NONE);
+        slot.next_same.store(head, Ordering::Relaxed);
+        slot.flags.fetch_or(INDEXED, Ordering::AcqRel);
+    }
+
+    fn index_remove(&self, index: u32) {
+        let slot = self.slot(index);
+        let iocb = slot.iocb.load(Ordering::Relaxed);
+        let next = slot.next_same.load(Ordering::Relaxed);
+        let mut map = self.index.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(&head) = map.get(&iocb) else { return };
+        if head == index {
+            if next == NONE {
+                map.remove(&iocb);
+            } else {
+                map.insert(iocb, next);
+            }
+            return;
+        }
+        let mut at = head;
+        while at != NONE {
+            let after = self.slot(at).next_same.load(Ordering::Relaxed);
+            if after == index {
+                self.slot(at).next_same.store(next, Ordering::Relaxed);
+                return;
+            }
+            at = after;
+        }
+    }
+
     pub fn busy(&self) -> u32 {
         self.busy.load(Ordering::SeqCst)
     }
 
-    /// Starts an overlapped transfer in a slot.
-    pub fn start(&self, ctx: &Context, work: Work) -> Result<(), Errno> {
-        let index = self.take_slot(work)?;
-        if self.issue(ctx, index) {
-            self.advance(ctx, index);
+    /// Starts a request in a slot; its event comes exactly once, perhaps
+    /// before this returns.
+    pub fn start(&self, origin: Origin, op: Op) -> Result<(), Errno> {
+        let index = self.take_slot(Work { origin, op })?;
+        if self.issue(index) {
+            self.advance(index);
         }
         Ok(())
     }
 
-    fn slot_index(&self, overlapped: *mut OVERLAPPED) -> Option<u32> {
+    fn slot_index(&self, addr: usize) -> Option<u32> {
         let base = self.slots.as_ptr() as usize;
-        let offset = (overlapped as usize).checked_sub(base)?;
+        let offset = addr.checked_sub(base)?;
         let index = offset / core::mem::size_of::<Slot>();
         (offset % core::mem::size_of::<Slot>() == 0 && index < self.slots.len())
             .then_some(index as u32)
     }
 
-    fn deliver(&self, ctx: &Context, index: u32, res: i64) {
-        // SAFETY: called by the slot's owner.
-        let work = unsafe { (*self.slots[index as usize].work.get()).as_ref() };
-        if let Some(work) = work {
-            ctx.complete(&work.origin, res);
+    /// The slot's operation. Only its owner may call this (see the table).
+    #[allow(clippy::mut_from_ref)]
+    fn work(&self, index: u32) -> Option<&mut Work> {
+        // SAFETY: the caller owns the slot, so nobody else touches `work`.
+        unsafe { (*self.slot(index).work.get()).as_mut() }
+    }
+
+    fn deliver(&self, index: u32, res: i64) {
+        let (Some(work), Some(sink)) = (self.work(index), self.sink.get()) else {
+            return;
+        };
+        // SAFETY: see `Sink`.
+        unsafe { &*sink.0 }.complete(&work.origin, res);
+    }
+
+    /// Delivers the slot's event and frees it.
+    fn finish(&self, index: u32, res: i64) {
+        self.deliver(index, res);
+        self.release_slot(index);
+    }
+
+    /// `op.complete`, inside the panic boundary.
+    fn complete_op(&self, index: u32, status: i32, bytes: usize) -> Step {
+        match self.work(index) {
+            Some(work) => catch_unwind(AssertUnwindSafe(|| work.op.complete(status, bytes)))
+                .unwrap_or(Step::Finish(errno::EIO.neg())),
+            None => Step::Finish(errno::EIO.neg()),
         }
     }
 
-    /// Issues the slot's current segment. Returns true when the slot came
-    /// back to the caller with a completed transfer to `advance` on (its
-    /// packet arrived during the call).
-    fn issue(&self, ctx: &Context, index: u32) -> bool {
-        let slot = &self.slots[index as usize];
+    /// Starts (or continues) the slot's operation. Returns true when the
+    /// slot came back to the caller with a completed call to `advance` on
+    /// (its packet arrived during the call).
+    fn issue(&self, index: u32) -> bool {
+        let slot = self.slot(index);
         let overlapped = slot.overlapped.get();
-        // SAFETY: we own the slot (fresh, PACKET_SEEN or BUSY).
-        let work = unsafe { (*slot.work.get()).as_ref() }.expect("slot in use has work");
-        let WorkKind::Transfer(t, at, pages) = &work.kind else {
-            unreachable!("only transfers are issued")
-        };
         let state = slot.state.load(Ordering::Relaxed);
         let issuing = with_phase(state, ISSUING);
         // SAFETY: we own the OVERLAPPED until the store below publishes
         // ISSUING; from then on only the packet receiver may touch `state`.
         unsafe { sys::reset_overlapped(&mut *overlapped) };
-        slot.handle
-            .store(work.file.raw() as usize, Ordering::Relaxed);
         slot.state.store(issuing, Ordering::Release);
-        // SAFETY: the OVERLAPPED lives in the slot, which stays out of the
-        // free list until this request's packet (or our fence) is dequeued.
-        let code = unsafe {
-            match pages {
-                // Every segment one page: the whole request in one call.
-                Some(pages) => sys::start_pages(
-                    work.file.raw(),
-                    t.write,
-                    pages.as_ptr(),
-                    t.segments.total() as u32,
-                    t.offset.unwrap_or(0),
-                    overlapped,
-                ),
-                None => {
-                    let (seg, offset) = t.segment(*at).expect("issue has a segment to move");
-                    sys::start_transfer(
-                        work.file.raw(),
-                        t.write,
-                        seg.base,
-                        seg.len as u32,
-                        offset.unwrap_or(0),
-                        overlapped,
-                    )
-                }
-            }
+        let slot_ref = SlotRef {
+            overlapped,
+            key: overlapped as usize,
+            wake: on_wake,
         };
+        let Some(work) = self.work(index) else {
+            return false;
+        };
+        // SAFETY: the OVERLAPPED and the operation live in the slot, which
+        // stays out of the free list until the call's packet (or our fence)
+        // is dequeued.
+        let started = catch_unwind(AssertUnwindSafe(|| unsafe { work.op.start(&slot_ref) }))
+            .unwrap_or(Start::Done(errno::EIO.neg()));
+        match started {
+            Start::Done(res) => {
+                // No call made, nothing registered: the slot is still ours.
+                self.finish(index, res);
+                false
+            }
+            Start::Blocking => {
+                slot.state.store(with_phase(state, JOB), Ordering::Release);
+                if !self.jobs.post(KEY_IO, overlapped) {
+                    // The job was never queued: the slot is ours again.
+                    slot.state.store(issuing, Ordering::Relaxed);
+                    self.finish(index, errno::EAGAIN.neg());
+                }
+                false
+            }
+            Start::Issued { handle, status } => self.issued(index, issuing, handle, status),
+            Start::Armed => self.armed(index, issuing),
+            Start::Rechecked {
+                handle,
+                interest,
+                check,
+            } => {
+                slot.handle.store(handle as usize, Ordering::Relaxed);
+                slot.interest.store(interest, Ordering::Relaxed);
+                slot.check.store(check as usize, Ordering::Relaxed);
+                slot.flags.fetch_or(RECHECKED, Ordering::AcqRel);
+                self.rechecked.fetch_add(1, Ordering::SeqCst);
+                if let Some(c) = completions() {
+                    if c.rechecked.fetch_add(1, Ordering::SeqCst) == 0 {
+                        // Wake the completion thread into its recheck rhythm.
+                        let _ = c.port.post(KEY_FENCE, core::ptr::null_mut());
+                    }
+                }
+                self.armed(index, issuing)
+            }
+        }
+    }
+
+    /// After an overlapped call: finish now if it is done, else leave the
+    /// slot PENDING for its packet. See `issue` for the result.
+    fn issued(&self, index: u32, issuing: u32, handle: RawHandle, code: i32) -> bool {
+        let slot = self.slot(index);
+        let overlapped = slot.overlapped.get();
+        slot.handle.store(handle as usize, Ordering::Relaxed);
         let failed = status::is_error(code);
         let done = if failed {
             Some((code, 0))
@@ -444,80 +610,111 @@ impl Engine {
             unsafe { sys::overlapped_result(overlapped) }.map(|r| (r.status, r.bytes))
         };
         if let Some((code, bytes)) = done {
-            if let Step::Finish(res) = t.step_whole_or_piece(*at, pages.is_some(), code, bytes) {
-                let res = ops::finish(&work.file, t, res);
-                // The event goes out now, before io_submit returns; the slot
-                // waits for the packet, or for our fence behind a stray one.
-                self.deliver(ctx, index, res);
-                // The request is over: its work (and with it the file) goes
-                // now, not when the packet comes, so that a program which
-                // closes the fd right after reaping the event really closes
-                // the file (Linux's fput at completion).
-                // SAFETY: the slot is still ours (ISSUING), and `work` is not
-                // used after this.
-                drop(unsafe { (*slot.work.get()).take() });
-                let parked = with_phase(state, if failed { FENCED } else { DELIVERED });
-                if slot
-                    .state
-                    .compare_exchange(issuing, parked, Ordering::AcqRel, Ordering::Acquire)
-                    .is_ok()
-                {
-                    if failed {
-                        // Were the fence not posted, the slot would stay
-                        // parked for good: better than a stray packet
-                        // meeting its next request.
-                        let _ = self.port().post(KEY_FENCE, overlapped);
+            match self.complete_op(index, code, bytes) {
+                Step::Finish(res) => {
+                    // The event goes out now, before io_submit returns; the
+                    // slot waits for the packet, or for our fence behind a
+                    // stray one.
+                    self.deliver(index, res);
+                    // The request is over: its work (and with it the file)
+                    // goes now, not when the packet comes, so that a program
+                    // which closes the fd right after reaping the event
+                    // really closes the file (Linux's fput at completion).
+                    // SAFETY: the slot is still ours (ISSUING).
+                    drop(unsafe { (*slot.work.get()).take() });
+                    let parked = with_phase(issuing, if failed { FENCED } else { DELIVERED });
+                    if slot
+                        .state
+                        .compare_exchange(issuing, parked, Ordering::AcqRel, Ordering::Acquire)
+                        .is_ok()
+                    {
+                        if failed {
+                            // Were the fence not posted, the slot would stay
+                            // parked for good: better than a stray packet
+                            // meeting its next request.
+                            let _ = self.port().post(KEY_FENCE, overlapped);
+                        }
+                    } else {
+                        // The packet (real or stray) came during the call.
+                        self.release_slot(index);
                     }
-                } else {
-                    // The packet (real or stray) came during the call.
-                    self.release_slot(index);
+                    return false;
                 }
-                return false;
+                // Done with more to move: the packet of this call starts the
+                // next one.
+                Step::Continue => {
+                    slot.flags.fetch_or(ACCOUNTED, Ordering::AcqRel);
+                }
             }
         }
-        // Here the request is pending, or done with more to move: its packet
+        // Here the call is pending, or done with more to move: its packet
         // (perhaps already in) drives it on. A failure always finished above.
         debug_assert!(!failed);
-        let pending = with_phase(state, PENDING);
-        slot.state
+        let pending = with_phase(issuing, PENDING);
+        if slot
+            .state
             .compare_exchange(issuing, pending, Ordering::AcqRel, Ordering::Acquire)
             .is_err()
+        {
+            return true;
+        }
+        // io_cancel came while the call was being made: cancel it now.
+        if slot.flags.load(Ordering::Acquire) & CANCEL_REQUESTED != 0 {
+            sys::cancel(handle, overlapped);
+        }
+        false
     }
 
-    /// The slot is ours and its OVERLAPPED holds a completed transfer:
-    /// account for it, then finish the request or issue its next segment.
-    fn advance(&self, ctx: &Context, index: u32) {
-        let slot = &self.slots[index as usize];
+    /// After an arm: ARMED, unless its wake-up came during the arm.
+    fn armed(&self, index: u32, issuing: u32) -> bool {
+        let slot = self.slot(index);
+        let armed = with_phase(issuing, ARMED);
+        if slot
+            .state
+            .compare_exchange(issuing, armed, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            // PACKET_SEEN: woken during the arm, with this mask.
+            let mask = slot.woken.load(Ordering::Acquire);
+            let step = self.complete_op(index, status::SUCCESS, mask as usize);
+            self.finish(index, finished_or_eio(step));
+            return false;
+        }
+        if slot.flags.load(Ordering::Acquire) & CANCEL_REQUESTED != 0 {
+            self.cancel_armed(index, armed);
+        }
+        false
+    }
+
+    /// The slot is ours and its OVERLAPPED holds a completed call: account
+    /// for it, then finish the request or start its next call.
+    fn advance(&self, index: u32) {
+        let slot = self.slot(index);
         loop {
-            // SAFETY: we own the slot; its request completed.
-            let result = unsafe { sys::overlapped_result(slot.overlapped.get()) };
-            let (code, bytes) = result.map_or((status::CANCELLED, 0), |r| (r.status, r.bytes));
-            // SAFETY: we own the slot.
-            let work = unsafe { (*slot.work.get()).as_mut() }.expect("slot in use has work");
-            let WorkKind::Transfer(t, at, pages) = &mut work.kind else {
-                unreachable!("only transfers advance")
+            let step = if slot.flags.fetch_and(!ACCOUNTED, Ordering::AcqRel) & ACCOUNTED != 0 {
+                Step::Continue
+            } else {
+                // SAFETY: we own the slot; its call completed.
+                let result = unsafe { sys::overlapped_result(slot.overlapped.get()) };
+                let (code, bytes) = result.map_or((status::CANCELLED, 0), |r| (r.status, r.bytes));
+                self.complete_op(index, code, bytes)
             };
-            match t.step_whole_or_piece(*at, pages.is_some(), code, bytes) {
-                Step::Continue(next) => *at = next,
-                Step::Finish(res) => {
-                    let res = ops::finish(&work.file, t, res);
-                    self.deliver(ctx, index, res);
-                    self.release_slot(index);
-                    return;
-                }
+            match step {
+                Step::Continue => {}
+                Step::Finish(res) => return self.finish(index, res),
             }
-            if !self.issue(ctx, index) {
+            if !self.issue(index) {
                 return;
             }
         }
     }
 
     /// Handles one packet from the port.
-    fn on_packet(&self, ctx: &Context, packet: &Packet) {
-        let Some(index) = self.slot_index(packet.overlapped) else {
+    fn on_packet(&self, packet: &Packet) {
+        let Some(index) = self.slot_index(packet.overlapped as usize) else {
             return;
         };
-        let slot = &self.slots[index as usize];
+        let slot = self.slot(index);
         loop {
             let state = slot.state.load(Ordering::Acquire);
             let next = match phase(state) {
@@ -540,62 +737,207 @@ impl Engine {
                 .is_ok()
             {
                 if phase(next) == BUSY {
-                    self.advance(ctx, index);
+                    self.advance(index);
                 }
                 return;
             }
         }
     }
 
-    /// Cancels every request of this engine that may be pending (for
-    /// `io_destroy`): each by its own OVERLAPPED, so the program's own I/O
-    /// on a shared handle is left alone. A request that completed meanwhile
-    /// is simply not found.
+    /// A wake-up for an armed slot, with the waker's mask. `seen`: only if
+    /// the slot is still in exactly that state (a recheck's view).
+    fn wake(&self, index: u32, mask: u32, seen: Option<u32>) {
+        let slot = self.slot(index);
+        loop {
+            let state = slot.state.load(Ordering::Acquire);
+            if seen.is_some_and(|s| s != state) {
+                return;
+            }
+            let next = match phase(state) {
+                ISSUING => {
+                    slot.woken.store(mask, Ordering::Release);
+                    with_phase(state, PACKET_SEEN)
+                }
+                ARMED => with_phase(state, BUSY),
+                CANCELLING => with_phase(state, WOKEN_LATE),
+                CANCELLED => with_phase(state, BUSY),
+                _ => return,
+            };
+            if slot
+                .state
+                .compare_exchange(state, next, Ordering::AcqRel, Ordering::Acquire)
+                .is_err()
+            {
+                continue;
+            }
+            match phase(state) {
+                ARMED => {
+                    let step = self.complete_op(index, status::SUCCESS, mask as usize);
+                    self.finish(index, finished_or_eio(step));
+                }
+                // Cancelled, its event out: this wake-up was the last party.
+                CANCELLED => self.release_slot(index),
+                _ => {}
+            }
+            return;
+        }
+    }
+
+    /// Ends an armed slot seen in state `armed`: res 0, as Linux's cancel.
+    /// False when it was no longer armed.
+    fn cancel_armed(&self, index: u32, armed: u32) -> bool {
+        let slot = self.slot(index);
+        let cancelling = with_phase(armed, CANCELLING);
+        if slot
+            .state
+            .compare_exchange(armed, cancelling, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return false;
+        }
+        // Winning the swap out of ARMED makes the operation ours to read;
+        // nobody frees the slot while it is CANCELLING.
+        let key = slot.overlapped.get() as usize;
+        let removed = self
+            .work(index)
+            .is_none_or(|w| catch_unwind(AssertUnwindSafe(|| w.op.disarm(key))).unwrap_or(false));
+        let step = self.complete_op(index, status::CANCELLED, 0);
+        self.deliver(index, finished_or_eio(step));
+        if removed
+            || slot
+                .state
+                .compare_exchange(
+                    cancelling,
+                    with_phase(armed, CANCELLED),
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                )
+                .is_err()
+        {
+            // The wake-up can no longer come, or came while we were at it
+            // (WOKEN_LATE): the slot is ours to free.
+            self.release_slot(index);
+        }
+        // Otherwise the wake-up under way finds CANCELLED and frees it.
+        true
+    }
+
+    /// Asks the slot's request to end: an armed one ends now (its event,
+    /// res 0, is in the ring on return), an overlapped call is cancelled
+    /// (its packet brings the event), one being started is cancelled by its
+    /// starter. False when it was asked before.
+    fn request_cancel(&self, index: u32) -> bool {
+        let slot = self.slot(index);
+        if slot.flags.fetch_or(CANCEL_REQUESTED, Ordering::AcqRel) & CANCEL_REQUESTED != 0 {
+            return false;
+        }
+        let state = slot.state.load(Ordering::Acquire);
+        match phase(state) {
+            ARMED => {
+                self.cancel_armed(index, state);
+            }
+            PENDING => sys::cancel(
+                slot.handle.load(Ordering::Relaxed) as RawHandle,
+                slot.overlapped.get(),
+            ),
+            // ISSUING: the starter sees the flag. Otherwise the event is
+            // out or on its way.
+            _ => {}
+        }
+        true
+    }
+
+    /// `io_cancel`: ends the cancellable request of the iocb at `iocb`.
+    /// -EINVAL when none is in flight (never submitted, completed, cancelled
+    /// already, or not cancellable: reads, writes and syncs, as on Linux).
+    pub fn cancel(&self, iocb: u64) -> Result<(), Errno> {
+        // The chain is walked under the lock (no system call there); the
+        // cancel itself runs after it is dropped. A slot found here stays
+        // ours to look at: it leaves the index only when freed, and its
+        // generation check (inside `request_cancel`'s swaps) guards reuse.
+        let mut at = {
+            let map = self.index.lock().unwrap_or_else(|e| e.into_inner());
+            map.get(&iocb).copied().unwrap_or(NONE)
+        };
+        while at != NONE {
+            let slot = self.slot(at);
+            let next = slot.next_same.load(Ordering::Relaxed);
+            if slot.flags.load(Ordering::Acquire) & (INDEXED | CANCEL_REQUESTED) == INDEXED
+                && slot.iocb.load(Ordering::Relaxed) == iocb
+                && self.request_cancel(at)
+            {
+                return Ok(());
+            }
+            at = next;
+        }
+        Err(errno::EINVAL)
+    }
+
+    /// Cancels everything that can be (for `io_destroy`): armed polls end
+    /// now; overlapped calls are cancelled each by its own OVERLAPPED, so
+    /// the program's own I/O on a shared handle is left alone. A request
+    /// that completed meanwhile is simply not found.
     pub fn cancel_all(&self) {
-        for slot in self.slots.iter() {
-            if matches!(phase(slot.state.load(Ordering::Acquire)), ISSUING | PENDING) {
-                sys::cancel(
-                    slot.handle.load(Ordering::Relaxed) as RawHandle,
-                    slot.overlapped.get(),
-                );
+        for (index, slot) in self.slots.iter().enumerate() {
+            let state = slot.state.load(Ordering::Acquire);
+            match phase(state) {
+                ARMED => {
+                    slot.flags.fetch_or(CANCEL_REQUESTED, Ordering::AcqRel);
+                    self.cancel_armed(index as u32, state);
+                }
+                ISSUING | PENDING => {
+                    slot.flags.fetch_or(CANCEL_REQUESTED, Ordering::AcqRel);
+                    sys::cancel(
+                        slot.handle.load(Ordering::Relaxed) as RawHandle,
+                        slot.overlapped.get(),
+                    );
+                }
+                _ => {}
             }
         }
     }
 
-    /// Queues an fsync for the job thread: `io_submit` never waits for a flush.
-    pub fn queue_job(&self, work: Work) -> Result<(), Errno> {
-        let index = self.take_slot(work)?;
-        let slot = &self.slots[index as usize];
-        let state = slot.state.load(Ordering::Relaxed);
-        slot.state.store(with_phase(state, JOB), Ordering::Release);
-        if !self.jobs.post(KEY_IO, slot.overlapped.get()) {
-            // The job was never queued: the slot is still ours to release.
-            self.release_slot(index);
-            return Err(errno::EAGAIN);
+    fn run_job(&self, packet: &Packet) {
+        let Some(index) = self.slot_index(packet.overlapped as usize) else {
+            return;
+        };
+        // Pairs with the release store of JOB in `issue`.
+        if phase(self.slot(index).state.load(Ordering::Acquire)) != JOB {
+            return;
         }
-        Ok(())
+        // A JOB slot belongs to the job thread. A panic in the job fails
+        // this request with -EIO; the job thread goes on serving the others.
+        let res = match self.work(index) {
+            Some(work) => catch_unwind(AssertUnwindSafe(|| work.op.run_blocking()))
+                .unwrap_or(errno::EIO.neg()),
+            None => errno::EIO.neg(),
+        };
+        self.finish(index, res);
     }
 
-    fn run_job(&self, ctx: &Context, packet: &Packet) {
-        let Some(index) = self.slot_index(packet.overlapped) else {
-            return;
-        };
-        let slot = &self.slots[index as usize];
-        // Pairs with the release store of JOB in `queue_job`.
-        if phase(slot.state.load(Ordering::Acquire)) != JOB {
-            return;
+    /// Asks this engine's armed rechecked polls again (completion thread).
+    fn recheck(&self) {
+        for (index, slot) in self.slots.iter().enumerate() {
+            let state = slot.state.load(Ordering::Acquire);
+            if phase(state) != ARMED || slot.flags.load(Ordering::Acquire) & RECHECKED == 0 {
+                continue;
+            }
+            let handle = slot.handle.load(Ordering::Relaxed) as RawHandle;
+            let interest = slot.interest.load(Ordering::Relaxed);
+            let check = slot.check.load(Ordering::Relaxed);
+            if check == 0 {
+                continue;
+            }
+            // SAFETY: stored from a `fn(RawHandle, u32) -> u32` by `issue`
+            // before ARMED was published (acquire above).
+            let check: fn(RawHandle, u32) -> u32 = unsafe { core::mem::transmute(check) };
+            // The check reads only the handle (which may have been closed
+            // meanwhile: it then answers 0, or the swap below fails).
+            let mask = catch_unwind(|| check(handle, interest)).unwrap_or(0);
+            if mask != 0 {
+                self.wake(index as u32, mask, Some(state));
+            }
         }
-        // SAFETY: a JOB slot belongs to the job thread.
-        let Some(work) = (unsafe { (*slot.work.get()).as_ref() }) else {
-            return;
-        };
-        // A panic in the flush fails this request with -EIO; the job thread
-        // goes on serving the others.
-        let res =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ops::run_sync(&work.file)))
-                .unwrap_or(errno::EIO.neg());
-        self.deliver(ctx, index, res);
-        self.release_slot(index);
     }
 
     /// Leaves the routing table and stops the job thread and (after the
@@ -607,6 +949,10 @@ impl Engine {
                 .write()
                 .unwrap_or_else(|e| e.into_inner())
                 .retain(|r| !core::ptr::eq(r.engine, self));
+        }
+        // A recheck visit that found this engine before it left the table.
+        while self.visitors.load(Ordering::SeqCst) > 0 {
+            std::thread::yield_now();
         }
         self.jobs.post(KEY_STOP, core::ptr::null_mut());
         let threads = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()));
@@ -622,9 +968,66 @@ impl Engine {
     }
 }
 
+fn finished_or_eio(step: Step) -> i64 {
+    match step {
+        Step::Finish(res) => res,
+        // An armed operation has nothing more to start.
+        Step::Continue => errno::EIO.neg(),
+    }
+}
+
+/// The wake-up callback of armed operations: `key` is the slot's address.
+fn on_wake(key: usize, mask: u32) {
+    let Some(c) = completions() else { return };
+    let Some(route) = route_of(c, key) else {
+        return;
+    };
+    // SAFETY: see `Route`: the slot is armed (or being cancelled and waiting
+    // for this wake-up), so its engine is alive.
+    let engine = unsafe { &*route.engine };
+    if let Some(index) = engine.slot_index(key) {
+        let _ = catch_unwind(AssertUnwindSafe(|| engine.wake(index, mask, None)));
+    }
+}
+
 /// Drains the process's completion port until told to stop.
 fn completion_thread() {
-    while !drain(None) {}
+    let mut last_recheck = std::time::Instant::now();
+    loop {
+        let rechecking = completions().is_some_and(|c| c.rechecked.load(Ordering::SeqCst) > 0);
+        if drain(rechecking.then_some(RECHECK_MS)) {
+            return;
+        }
+        if rechecking && last_recheck.elapsed().as_millis() >= u128::from(RECHECK_MS) {
+            recheck_all();
+            last_recheck = std::time::Instant::now();
+        }
+    }
+}
+
+/// Visits every engine with armed rechecked polls, one at a time, without
+/// holding the table's lock across the checks.
+fn recheck_all() {
+    let Some(c) = completions() else { return };
+    let mut at = 0;
+    loop {
+        let engine = {
+            let routes = c.engines.read().unwrap_or_else(|e| e.into_inner());
+            let Some(route) = routes.get(at) else { return };
+            // SAFETY: in the table, so alive; counted before the lock is
+            // dropped, so `stop` waits for this visit.
+            let engine = unsafe { &*route.engine };
+            if engine.rechecked.load(Ordering::SeqCst) == 0 {
+                at += 1;
+                continue;
+            }
+            engine.visitors.fetch_add(1, Ordering::SeqCst);
+            engine
+        };
+        engine.recheck();
+        engine.visitors.fetch_sub(1, Ordering::SeqCst);
+        at += 1;
+    }
 }
 
 /// Dequeues one batch of packets, waiting up to `timeout_ms` (`None`: until
@@ -652,30 +1055,21 @@ fn dispatch(completions: &Completions, packets: &[Packet]) -> bool {
             stop = true;
             continue;
         }
-        let at = packet.overlapped as usize;
-        let route = completions
-            .engines
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .find(|r| (r.slots_start..r.slots_end).contains(&at))
-            .copied();
         // A packet outside every slot range is the program's own I/O on a
-        // handle it also gave us: it cannot be ours to complete.
-        if let Some(route) = route {
+        // handle it also gave us (or our recheck nudge): not ours to complete.
+        if let Some(route) = route_of(completions, packet.overlapped as usize) {
             // SAFETY: see `Route`: the engine has this slot in use, so it
             // and its context are alive until the packet is handled.
-            let (engine, ctx) = unsafe { (&*route.engine, &*route.ctx) };
-            engine.on_packet(ctx, packet);
+            let engine = unsafe { &*route.engine };
+            // The operations are guarded one by one; this is the last line,
+            // so that the thread serving every context never dies.
+            let _ = catch_unwind(AssertUnwindSafe(|| engine.on_packet(packet)));
         }
     }
     stop
 }
 
-fn job_thread(ctx: &Arc<Context>) {
-    let Some(engine) = ctx.engine_if_started() else {
-        return;
-    };
+fn job_thread(engine: &Engine) {
     let mut packets = [Packet {
         key: 0,
         overlapped: core::ptr::null_mut(),
@@ -686,7 +1080,7 @@ fn job_thread(ctx: &Arc<Context>) {
             if packet.key == KEY_STOP {
                 return;
             }
-            engine.run_job(ctx, packet);
+            let _ = catch_unwind(AssertUnwindSafe(|| engine.run_job(packet)));
         }
     }
 }

@@ -30,28 +30,22 @@ impl Errno {
     }
 }
 
-/// NTSTATUS values the engine meets and must treat specially.
+/// NTSTATUS values the engine meets and must treat specially, as
+/// windows-sys names them (one vocabulary for the whole crate).
 pub mod status {
-    pub const SUCCESS: i32 = 0;
-    pub const UNSUCCESSFUL: i32 = 0xC000_0001_u32 as i32;
-    pub const PENDING: i32 = 0x0000_0103;
-    pub const END_OF_FILE: i32 = 0xC000_0011_u32 as i32;
-    pub const PIPE_BROKEN: i32 = 0xC000_014B_u32 as i32;
-    pub const PIPE_DISCONNECTED: i32 = 0xC000_00B0_u32 as i32;
-    pub const PIPE_EMPTY: i32 = 0xC000_00D9_u32 as i32;
-    pub const CANCELLED: i32 = 0xC000_0120_u32 as i32;
-    pub const ACCESS_VIOLATION: i32 = 0xC000_0005_u32 as i32;
-    pub const INVALID_USER_BUFFER: i32 = 0xC000_00E8_u32 as i32;
-    pub const ACCESS_DENIED: i32 = 0xC000_0022_u32 as i32;
-    pub const INVALID_PARAMETER: i32 = 0xC000_000D_u32 as i32;
-    pub const DISK_FULL: i32 = 0xC000_007F_u32 as i32;
-    pub const FILE_TOO_LARGE: i32 = 0xC000_0904_u32 as i32;
-    pub const INVALID_HANDLE: i32 = 0xC000_0008_u32 as i32;
-    pub const NOT_SUPPORTED: i32 = 0xC000_00BB_u32 as i32;
-    pub const INVALID_DEVICE_REQUEST: i32 = 0xC000_0010_u32 as i32;
-    pub const MEDIA_WRITE_PROTECTED: i32 = 0xC000_00A2_u32 as i32;
-    pub const NO_MEMORY: i32 = 0xC000_0017_u32 as i32;
-    pub const INSUFFICIENT_RESOURCES: i32 = 0xC000_009A_u32 as i32;
+    pub use windows_sys::Win32::Foundation::{
+        STATUS_ACCESS_DENIED as ACCESS_DENIED, STATUS_ACCESS_VIOLATION as ACCESS_VIOLATION,
+        STATUS_CANCELLED as CANCELLED, STATUS_DISK_FULL as DISK_FULL,
+        STATUS_END_OF_FILE as END_OF_FILE, STATUS_FILE_TOO_LARGE as FILE_TOO_LARGE,
+        STATUS_INSUFFICIENT_RESOURCES as INSUFFICIENT_RESOURCES,
+        STATUS_INVALID_DEVICE_REQUEST as INVALID_DEVICE_REQUEST,
+        STATUS_INVALID_HANDLE as INVALID_HANDLE, STATUS_INVALID_PARAMETER as INVALID_PARAMETER,
+        STATUS_INVALID_USER_BUFFER as INVALID_USER_BUFFER,
+        STATUS_MEDIA_WRITE_PROTECTED as MEDIA_WRITE_PROTECTED,
+        STATUS_NOT_SUPPORTED as NOT_SUPPORTED, STATUS_NO_MEMORY as NO_MEMORY,
+        STATUS_PIPE_BROKEN as PIPE_BROKEN, STATUS_PIPE_DISCONNECTED as PIPE_DISCONNECTED,
+        STATUS_PIPE_EMPTY as PIPE_EMPTY, STATUS_SUCCESS as SUCCESS,
+    };
 
     /// NT_SUCCESS plus informational and warning codes: anything not an error.
     pub fn is_error(status: i32) -> bool {
@@ -79,21 +73,20 @@ pub fn from_ntstatus(code: i32) -> Errno {
 
 /// The errno Linux would give for a Win32 error code.
 pub fn from_win32(error: u32) -> Errno {
-    // Values from winerror.h.
+    use windows_sys::Win32::Foundation::*;
     match error {
-        5 /* ACCESS_DENIED */ => EBADF,
-        6 /* INVALID_HANDLE */ => EBADF,
-        8 | 14 /* NOT_ENOUGH_MEMORY, OUTOFMEMORY */ => ENOMEM,
-        19 /* WRITE_PROTECT */ => EROFS,
-        38 /* HANDLE_EOF */ => EIO,
-        39 | 112 /* HANDLE_DISK_FULL, DISK_FULL */ => ENOSPC,
-        50 /* NOT_SUPPORTED */ => EOPNOTSUPP,
-        87 /* INVALID_PARAMETER */ => EINVAL,
-        109 | 232 /* BROKEN_PIPE, NO_DATA */ => EPIPE,
-        223 /* FILE_TOO_LARGE */ => EFBIG,
-        995 /* OPERATION_ABORTED */ => ECANCELED,
-        998 /* NOACCESS */ => EFAULT,
-        1450 | 1453 /* NO_SYSTEM_RESOURCES, WORKING_SET_QUOTA */ => ENOMEM,
+        ERROR_ACCESS_DENIED | ERROR_INVALID_HANDLE => EBADF,
+        ERROR_NOT_ENOUGH_MEMORY | ERROR_OUTOFMEMORY => ENOMEM,
+        ERROR_WRITE_PROTECT => EROFS,
+        ERROR_HANDLE_EOF => EIO,
+        ERROR_HANDLE_DISK_FULL | ERROR_DISK_FULL => ENOSPC,
+        ERROR_NOT_SUPPORTED => EOPNOTSUPP,
+        ERROR_INVALID_PARAMETER => EINVAL,
+        ERROR_BROKEN_PIPE | ERROR_NO_DATA => EPIPE,
+        ERROR_FILE_TOO_LARGE => EFBIG,
+        ERROR_OPERATION_ABORTED => ECANCELED,
+        ERROR_NOACCESS => EFAULT,
+        ERROR_NO_SYSTEM_RESOURCES | ERROR_WORKING_SET_QUOTA => ENOMEM,
         _ => EIO,
     }
 }
@@ -105,7 +98,9 @@ mod tests {
     #[test]
     fn errors_are_told_from_warnings_and_success() {
         assert!(!status::is_error(status::SUCCESS));
-        assert!(!status::is_error(status::PENDING));
+        assert!(!status::is_error(
+            windows_sys::Win32::Foundation::STATUS_PENDING
+        ));
         assert!(!status::is_error(0x8000_0005_u32 as i32)); // buffer overflow: a warning
         assert!(status::is_error(status::END_OF_FILE));
         assert!(status::is_error(status::ACCESS_VIOLATION));

@@ -8,8 +8,9 @@
 //! * `context`: `io_setup`'s context, its lifecycle and the live registry;
 //! * `ring`: the completion ring `io_context_t` points at;
 //! * `submit`: from a `struct iocb` to a validated request;
-//! * `ops`: what reads, writes and syncs do, and their results;
-//! * `poll`: IO_CMD_POLL requests armed on an eventfd, and their cancellation;
+//! * `op`: one type per kind of operation (read/write, sync, poll) behind
+//!   one interface (start, completion, cancel);
+//! * `completion`: what a request's event carries, and the sink it goes to;
 //! * `engine`: request slots, the completion port and its threads;
 //! * `fd`: from a C runtime fd to the handle the engine uses;
 //! * `eventfd`: Linux's eventfd counter and the table of eventfd fds;
@@ -22,13 +23,13 @@ mod abi;
 mod capi;
 #[cfg(test)]
 mod check;
+mod completion;
 mod context;
 mod engine;
 mod errno;
 mod eventfd;
 mod fd;
-mod ops;
-mod poll;
+mod op;
 mod ring;
 mod submit;
 mod sys;

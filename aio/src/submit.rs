@@ -6,11 +6,11 @@
 //! stop the batch); errors met while doing the I/O come back in the event.
 
 use crate::abi::{opcode, rwf, IoVec, Iocb, IOCB_FLAG_IOPRIO, IOCB_FLAG_RESFD, UIO_MAXIOV};
-use crate::context::Context;
+use crate::completion::Origin;
 use crate::errno::{self, Errno};
 use crate::eventfd::{self, EventFd};
 use crate::fd::{Kind, OpenFile};
-use crate::ops::{self, Segments};
+use crate::op::{self, Op, Poll, ReadWrite, Segments};
 use crate::sys;
 use crate::user;
 use std::sync::Arc;
@@ -20,21 +20,11 @@ const TOTAL_LIMIT: u64 = i64::MAX as u64;
 
 /// What one accepted iocb asks for.
 pub enum Request {
-    Transfer(ops::Transfer),
-    /// FSYNC or FDSYNC: Windows flushes data and metadata alike, so the two
-    /// are one request.
-    Sync,
-    /// A poll whose answer is known at once (regular files are always ready).
-    Ready(i64),
-}
-
-/// The identity an event carries back, and the eventfd its completion
-/// signals (IOCB_FLAG_RESFD).
-#[derive(Clone)]
-pub struct Origin {
-    pub data: u64,
-    pub obj: u64,
-    pub resfd: Option<Arc<EventFd>>,
+    /// An operation for the engine (or, for reads and writes on the in-line
+    /// path, for `io_submit` itself).
+    Op(Op),
+    /// Answered by the checks themselves, with this result for its event.
+    Done(i64),
 }
 
 /// What one `io_submit` call has resolved already: most batches name one fd
@@ -47,21 +37,25 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// `Context::resolve`, once per fd per call.
-    fn resolve(&mut self, ctx: &Arc<Context>, fd: i32) -> Result<Arc<OpenFile>, Errno> {
+    /// `resolve(fd)`, once per fd per call.
+    fn resolve(
+        &mut self,
+        fd: i32,
+        resolve: &dyn Fn(i32) -> Result<Arc<OpenFile>, Errno>,
+    ) -> Result<Arc<OpenFile>, Errno> {
         if let Some((_, file)) = self.files.iter().flatten().find(|(f, _)| *f == fd) {
             return Ok(file.clone());
         }
-        let file = ctx.resolve(fd)?;
+        let file = resolve(fd)?;
         self.files[self.next_file % self.files.len()] = Some((fd, file.clone()));
         self.next_file += 1;
         Ok(file)
     }
 }
 
-/// Validates and starts one iocb. On success the request's event is either
-/// in the ring already or will be put there exactly once.
-pub fn submit(ctx: &Arc<Context>, batch: &mut Batch, iocb_addr: u64) -> Result<(), Errno> {
+/// Reads the iocb at `iocb_addr` and makes the checks Linux makes before it
+/// takes a request (`io_submit_one`).
+pub fn read_iocb(iocb_addr: u64) -> Result<Iocb, Errno> {
     let iocb: Iocb = user::read(iocb_addr).ok_or(errno::EFAULT)?;
     if iocb.reserved2 != 0 {
         return Err(errno::EINVAL);
@@ -69,25 +63,25 @@ pub fn submit(ctx: &Arc<Context>, batch: &mut Batch, iocb_addr: u64) -> Result<(
     if (iocb.nbytes as i64) < 0 {
         return Err(errno::EINVAL);
     }
-    if !ctx.reserve() {
-        return Err(errno::EAGAIN);
-    }
-    let accepted = accept(ctx, batch, iocb_addr, &iocb);
-    if accepted.is_err() {
-        ctx.unreserve();
-    }
-    accepted
+    Ok(iocb)
 }
 
-/// The checks after a request slot is reserved, then the start.
-fn accept(ctx: &Arc<Context>, batch: &mut Batch, iocb_addr: u64, iocb: &Iocb) -> Result<(), Errno> {
+/// The checks after a request is reserved, in Linux's order: the fd, the
+/// RESFD eventfd, the key, then the opcode's own. `resolve` gives the file
+/// behind a C runtime fd.
+pub fn prepare(
+    iocb: &Iocb,
+    iocb_addr: u64,
+    batch: &mut Batch,
+    resolve: &dyn Fn(i32) -> Result<Arc<OpenFile>, Errno>,
+) -> Result<(Origin, Request), Errno> {
     // An eventfd as the request's own fd: only polls are taken on one.
     let target = match eventfd::lookup(iocb.fildes) {
         Some(eventfd) => Target::EventFd(eventfd),
-        None => Target::File(batch.resolve(ctx, iocb.fildes)?),
+        None => Target::File(batch.resolve(iocb.fildes, resolve)?),
     };
     let resfd = if iocb.flags & IOCB_FLAG_RESFD != 0 {
-        Some(resolve_eventfd(ctx, batch, iocb.resfd as i32)?)
+        Some(resolve_eventfd(batch, iocb.resfd as i32, resolve)?)
     } else {
         None
     };
@@ -102,21 +96,18 @@ fn accept(ctx: &Arc<Context>, batch: &mut Batch, iocb_addr: u64, iocb: &Iocb) ->
         obj: iocb_addr,
         resfd,
     };
-    match target {
-        Target::File(file) => {
-            let request = decode(iocb, &file)?;
-            ops::start(ctx, origin, file, request)
-        }
+    let request = match target {
+        Target::File(file) => decode(iocb, file)?,
         Target::EventFd(eventfd) => {
             if iocb.opcode != opcode::POLL {
                 // Reads and writes of an eventfd through AIO (which Linux
                 // allows) are not implemented; fsync has none on Linux.
                 return Err(errno::EINVAL);
             }
-            let events = poll_events(iocb)?;
-            ctx.arm_poll(origin, eventfd, events)
+            Request::Op(Op::Poll(Poll::eventfd(eventfd, op::poll_events(iocb)?)))
         }
-    }
+    };
+    Ok((origin, request))
 }
 
 /// What a request's fd names.
@@ -128,17 +119,21 @@ enum Target {
 /// `eventfd_ctx_fdget`: the eventfd `fd` names. A closed eventfd, -1 or
 /// any fd that is not open is -EBADF; an open fd that is not an eventfd (a
 /// file, a pipe) is -EINVAL.
-fn resolve_eventfd(ctx: &Arc<Context>, batch: &mut Batch, fd: i32) -> Result<Arc<EventFd>, Errno> {
+fn resolve_eventfd(
+    batch: &mut Batch,
+    fd: i32,
+    resolve: &dyn Fn(i32) -> Result<Arc<OpenFile>, Errno>,
+) -> Result<Arc<EventFd>, Errno> {
     if let Some(eventfd) = eventfd::lookup(fd) {
         return Ok(eventfd);
     }
     if eventfd::is_eventfd_number(fd) {
         return Err(errno::EBADF);
     }
-    batch.resolve(ctx, fd).and(Err(errno::EINVAL))
+    batch.resolve(fd, resolve).and(Err(errno::EINVAL))
 }
 
-fn decode(iocb: &Iocb, file: &Arc<OpenFile>) -> Result<Request, Errno> {
+fn decode(iocb: &Iocb, file: Arc<OpenFile>) -> Result<Request, Errno> {
     match iocb.opcode {
         opcode::PREAD => transfer(iocb, file, false, false),
         opcode::PWRITE => transfer(iocb, file, true, false),
@@ -155,7 +150,7 @@ fn decode(iocb: &Iocb, file: &Arc<OpenFile>) -> Result<Request, Errno> {
 /// `aio_prep_rw` and `aio_read`/`aio_write`.
 fn transfer(
     iocb: &Iocb,
-    file: &Arc<OpenFile>,
+    file: Arc<OpenFile>,
     write: bool,
     vectored: bool,
 ) -> Result<Request, Errno> {
@@ -199,7 +194,7 @@ fn transfer(
             // looked at (iomap_dio_rw): 0 bytes, not -EINVAL.
             let at_end =
                 !write && sys::file_size(file.raw()).is_some_and(|size| iocb.offset >= size);
-            return Ok(Request::Ready(if at_end { 0 } else { errno::EINVAL.neg() }));
+            return Ok(Request::Done(if at_end { 0 } else { errno::EINVAL.neg() }));
         }
     }
     // O_APPEND (unless RWF_NOAPPEND) or RWF_APPEND: at the end of the file.
@@ -207,17 +202,18 @@ fn transfer(
         && (flags & rwf::APPEND != 0
             || (file.flags & crate::fd::oflag::APPEND != 0 && flags & rwf::NOAPPEND == 0));
     let offset = match file.kind {
-        _ if append => Some(ops::APPEND_OFFSET),
+        _ if append => Some(op::APPEND_OFFSET),
         Kind::Disk => Some(iocb.offset),
         // Pipes and devices have no position: Linux ignores the offset.
         _ => None,
     };
-    Ok(Request::Transfer(ops::Transfer {
+    let transfer = op::Transfer {
         write,
         segments,
         offset,
         durable: write && flags & (rwf::DSYNC | rwf::SYNC) != 0,
-    }))
+    };
+    Ok(Request::Op(Op::ReadWrite(ReadWrite::new(file, transfer))))
 }
 
 /// Linux's MAX_RW_COUNT: what one read or write moves at most there.
@@ -278,7 +274,7 @@ fn import_iovec(addr: u64, count: u64) -> Result<Segments, Errno> {
 }
 
 /// `aio_fsync`.
-fn sync(iocb: &Iocb, file: &Arc<OpenFile>) -> Result<Request, Errno> {
+fn sync(iocb: &Iocb, file: Arc<OpenFile>) -> Result<Request, Errno> {
     if iocb.buf != 0 || iocb.offset != 0 || iocb.nbytes != 0 || iocb.rw_flags != 0 {
         return Err(errno::EINVAL);
     }
@@ -286,36 +282,13 @@ fn sync(iocb: &Iocb, file: &Arc<OpenFile>) -> Result<Request, Errno> {
     if file.kind != Kind::Disk {
         return Err(errno::EINVAL);
     }
-    Ok(Request::Sync)
+    Ok(Request::Op(Op::Sync(op::Sync::new(file))))
 }
 
-/// `aio_poll`'s checks: the events asked for (Linux POLL* bits), which
-/// must fit 16 bits, and no offset, length or flags.
-fn poll_events(iocb: &Iocb) -> Result<u32, Errno> {
-    if iocb.buf as u16 as u64 != iocb.buf {
-        return Err(errno::EINVAL);
-    }
-    if iocb.offset != 0 || iocb.nbytes != 0 || iocb.rw_flags != 0 {
-        return Err(errno::EINVAL);
-    }
-    Ok(iocb.buf as u32)
-}
-
-/// `aio_poll` on a file, for what is known without waiting: a regular file
-/// is always ready for reading and writing (Linux's DEFAULT_POLLMASK).
-fn poll(iocb: &Iocb, file: &Arc<OpenFile>) -> Result<Request, Errno> {
-    let events = u64::from(poll_events(iocb)?);
-    const POLLIN: u64 = 0x001;
-    const POLLOUT: u64 = 0x004;
-    const POLLRDNORM: u64 = 0x040;
-    const POLLWRNORM: u64 = 0x100;
-    let ready = (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM) & events;
-    if file.kind == Kind::Disk && ready != 0 {
-        return Ok(Request::Ready(ready as i64));
-    }
-    // Waiting for readiness of pipes and sockets (or for events a file
-    // never shows) is not implemented yet.
-    Err(errno::EINVAL)
+/// `aio_poll` on a file, pipe or device.
+fn poll(iocb: &Iocb, file: Arc<OpenFile>) -> Result<Request, Errno> {
+    let events = op::poll_events(iocb)?;
+    Ok(Request::Op(Op::Poll(Poll::file(file, events))))
 }
 
 #[cfg(test)]

@@ -10,7 +10,10 @@ use windows_sys::Wdk::Storage::FileSystem::{
     FileAccessInformation, FileInternalInformation, NtQueryInformationFile, NtReadFile, NtWriteFile,
 };
 use windows_sys::Win32::Foundation::{
-    GetLastError, RtlNtStatusToDosError, HANDLE, INVALID_HANDLE_VALUE,
+    GetLastError, RtlNtStatusToDosError, ERROR_HANDLE_EOF, ERROR_INVALID_PARAMETER,
+    ERROR_IO_PENDING, ERROR_NOACCESS, HANDLE, INVALID_HANDLE_VALUE, STATUS_ACCESS_VIOLATION,
+    STATUS_END_OF_FILE, STATUS_INVALID_PARAMETER, STATUS_PENDING, STATUS_SUCCESS,
+    STATUS_UNSUCCESSFUL,
 };
 use windows_sys::Win32::Storage::FileSystem::{
     FlushFileBuffers, GetFileType, ReOpenFile, FILE_SHARE_DELETE, FILE_SHARE_READ, FILE_SHARE_WRITE,
@@ -116,7 +119,7 @@ pub fn transfer(
 ) -> IoStatus {
     let iosb = IO_STATUS_BLOCK {
         Anonymous: windows_sys::Win32::System::IO::IO_STATUS_BLOCK_0 {
-            Status: crate::errno::status::PENDING,
+            Status: STATUS_PENDING,
         },
         Information: 0,
     };
@@ -140,14 +143,14 @@ pub fn transfer(
     };
     // SAFETY: the kernel writes the status block; read it as it does.
     let current = || unsafe { core::ptr::addr_of!((*iosb.get()).Anonymous.Status).read_volatile() };
-    if returned != crate::errno::status::PENDING {
+    if returned != STATUS_PENDING {
         // Done (or failed) in the call: the returned status is the answer.
         return IoStatus {
             status: returned,
             bytes: unsafe { (*iosb.get()).Information },
         };
     }
-    while current() == crate::errno::status::PENDING {
+    while current() == STATUS_PENDING {
         wait_handle_for(handle, 1);
     }
     core::sync::atomic::fence(core::sync::atomic::Ordering::Acquire);
@@ -239,7 +242,7 @@ pub unsafe fn overlapped_result(overlapped: *const OVERLAPPED) -> Option<IoStatu
     // SAFETY: per the contract; the fields are plain integers.
     unsafe {
         let status = core::ptr::addr_of!((*overlapped).Internal).read_volatile() as i32;
-        if status == crate::errno::status::PENDING {
+        if status == STATUS_PENDING {
             return None;
         }
         core::sync::atomic::fence(core::sync::atomic::Ordering::Acquire);
@@ -250,7 +253,7 @@ pub unsafe fn overlapped_result(overlapped: *const OVERLAPPED) -> Option<IoStatu
 
 /// Marks an OVERLAPPED as in flight before it is handed to the kernel.
 pub fn reset_overlapped(overlapped: &mut OVERLAPPED) {
-    overlapped.Internal = crate::errno::status::PENDING as usize;
+    overlapped.Internal = STATUS_PENDING as usize;
     overlapped.InternalHigh = 0;
 }
 
@@ -591,14 +594,14 @@ pub unsafe fn start_pages(
             )
         };
         if ok != 0 {
-            return crate::errno::status::SUCCESS;
+            return STATUS_SUCCESS;
         }
         match last_error() {
-            997 /* ERROR_IO_PENDING */ => crate::errno::status::PENDING,
-            38 /* ERROR_HANDLE_EOF */ => crate::errno::status::END_OF_FILE,
-            87 /* ERROR_INVALID_PARAMETER */ => crate::errno::status::INVALID_PARAMETER,
-            998 /* ERROR_NOACCESS */ => crate::errno::status::ACCESS_VIOLATION,
-            _ => crate::errno::status::UNSUCCESSFUL,
+            ERROR_IO_PENDING => STATUS_PENDING,
+            ERROR_HANDLE_EOF => STATUS_END_OF_FILE,
+            ERROR_INVALID_PARAMETER => STATUS_INVALID_PARAMETER,
+            ERROR_NOACCESS => STATUS_ACCESS_VIOLATION,
+            _ => STATUS_UNSUCCESSFUL,
         }
     }
 }

@@ -1,17 +1,16 @@
-//! The operations: what a read, write or sync does, and with which result.
+//! Reads and writes: PREAD, PWRITE, PREADV, PWRITEV.
 //!
 //! A transfer is a list of segments (one for PREAD/PWRITE, the iovecs for
 //! PREADV/PWRITEV) moved in order at increasing offsets. As on Linux, a short
 //! segment ends the transfer, and an error after some bytes moved reports
-//! the bytes. Inline transfers run here, inside `io_submit`; overlapped ones
-//! are driven segment by segment by the engine with the same `step` rule.
+//! the bytes. Inline transfers run inside `io_submit` (`run_inline`);
+//! overlapped ones are driven piece by piece by the engine through
+//! `Operation`, with the same `step` rule.
 
+use super::{Operation, SlotRef, Start, Step};
 use crate::abi::IoVec;
-use crate::context::Context;
-use crate::engine::Work;
 use crate::errno::{self, status, Errno};
 use crate::fd::{OpenFile, Path};
-use crate::submit::{Origin, Request};
 use crate::sys;
 use std::sync::Arc;
 
@@ -123,9 +122,9 @@ pub struct Progress {
     pub moved: u64,
 }
 
-/// What to do after one segment's transfer completed.
+/// What to do after one piece's transfer completed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Step {
+pub enum Advance {
     /// The segment was moved whole and another follows.
     Continue(Progress),
     /// The request is over, with this result for its event.
@@ -175,9 +174,9 @@ impl Transfer {
 
     /// The rule shared by both paths: a short or failed piece ends the
     /// request; an error after some bytes moved reports the bytes.
-    pub fn step(&self, at: Progress, status: i32, bytes: usize) -> Step {
+    pub fn step(&self, at: Progress, status: i32, bytes: usize) -> Advance {
         let Some((piece, _)) = self.segment(at) else {
-            return Step::Finish(at.moved as i64);
+            return Advance::Finish(at.moved as i64);
         };
         match outcome(self.write, status, bytes) {
             Ok(n) => {
@@ -198,13 +197,13 @@ impl Transfer {
                     }
                 };
                 if n < piece.len || self.segments.get(next.segment).is_none() {
-                    Step::Finish(moved as i64)
+                    Advance::Finish(moved as i64)
                 } else {
-                    Step::Continue(next)
+                    Advance::Continue(next)
                 }
             }
-            Err(_) if at.moved > 0 => Step::Finish(at.moved as i64),
-            Err(e) => Step::Finish(e.neg()),
+            Err(_) if at.moved > 0 => Advance::Finish(at.moved as i64),
+            Err(e) => Advance::Finish(e.neg()),
         }
     }
 
@@ -216,13 +215,13 @@ impl Transfer {
         whole: bool,
         status: i32,
         bytes: usize,
-    ) -> Step {
+    ) -> Advance {
         if !whole {
             return self.step(at, status, bytes);
         }
         match outcome(self.write, status, bytes) {
-            Ok(n) => Step::Finish(n as i64),
-            Err(e) => Step::Finish(e.neg()),
+            Ok(n) => Advance::Finish(n as i64),
+            Err(e) => Advance::Finish(e.neg()),
         }
     }
 }
@@ -240,36 +239,14 @@ pub fn outcome(write: bool, code: i32, bytes: usize) -> Result<u64, Errno> {
     }
 }
 
-/// Starts an accepted request. The context holds a reservation for it,
-/// which `Context::complete` consumes with the event; on error nothing was
-/// started and the caller releases the reservation.
-pub fn start(
-    ctx: &Arc<Context>,
-    origin: Origin,
-    file: Arc<OpenFile>,
-    request: Request,
-) -> Result<(), Errno> {
-    match request {
-        Request::Ready(mask) => ctx.complete(&origin, mask),
-        // Nothing to move completes in line too, with 0, whatever the path.
-        Request::Transfer(t) if file.path == Path::Inline || t.segments.len() == 0 => {
-            let res = run_inline(&file, &t);
-            ctx.complete(&origin, res);
-        }
-        Request::Transfer(t) => ctx.engine()?.start(ctx, Work::transfer(origin, file, t))?,
-        Request::Sync => ctx.engine()?.queue_job(Work::sync(origin, file))?,
-    }
-    Ok(())
-}
-
 /// A transfer done inside `io_submit`, as Linux does buffered file I/O.
 pub fn run_inline(file: &OpenFile, t: &Transfer) -> i64 {
     let mut at = Progress::default();
     while let Some((seg, offset)) = t.segment(at) {
         let done = sys::transfer(file.raw(), t.write, seg.base, seg.len as u32, offset);
         match t.step(at, done.status, done.bytes) {
-            Step::Continue(next) => at = next,
-            Step::Finish(res) => return finish(file, t, res),
+            Advance::Continue(next) => at = next,
+            Advance::Finish(res) => return finish(file, t, res),
         }
     }
     finish(file, t, at.moved as i64)
@@ -302,16 +279,91 @@ fn starts_at_end(file: &OpenFile, t: &Transfer) -> bool {
     }
 }
 
-/// FSYNC/FDSYNC, run by the engine's job thread so `io_submit` never blocks.
-pub fn run_sync(file: &OpenFile) -> i64 {
-    // Linux syncs through a read-only fd too; Windows needs write access to
-    // flush, and a handle without it has nothing of its own to flush.
-    if !file.writable {
-        return 0;
+/// A read or write request, as the engine carries it out.
+pub struct ReadWrite {
+    file: Arc<OpenFile>,
+    transfer: Transfer,
+    at: Progress,
+    /// The page list of a scatter/gather request, kept here until it
+    /// completes.
+    pages: Option<[u64; GATHER_PAGES + 1]>,
+}
+
+impl ReadWrite {
+    pub fn new(file: Arc<OpenFile>, transfer: Transfer) -> ReadWrite {
+        // Scatter/gather needs an unbuffered handle: O_DIRECT files only.
+        let pages = if file.direct_alignment.is_some() {
+            transfer.gather_pages()
+        } else {
+            None
+        };
+        ReadWrite {
+            file,
+            transfer,
+            at: Progress::default(),
+            pages,
+        }
     }
-    match sys::flush(file.raw()) {
-        Ok(()) => 0,
-        Err(e) => errno::from_win32(e).neg(),
+
+    /// Whether it completes inside `io_submit`: files on the in-line path,
+    /// and nothing to move (0, whatever the path).
+    pub fn runs_inline(&self) -> bool {
+        self.file.path == Path::Inline || self.transfer.segments.len() == 0
+    }
+
+    /// The whole transfer, now (see `run_inline`).
+    pub fn run_inline(&self) -> i64 {
+        run_inline(&self.file, &self.transfer)
+    }
+}
+
+impl Operation for ReadWrite {
+    unsafe fn start(&mut self, slot: &SlotRef) -> Start {
+        let overlapped = slot.overlapped;
+        let t = &self.transfer;
+        // SAFETY: the caller keeps the OVERLAPPED, and this request with its
+        // page list, in place until the call's completion is dequeued.
+        let status = unsafe {
+            match &self.pages {
+                // Every segment one page: the whole request in one call.
+                Some(pages) => sys::start_pages(
+                    self.file.raw(),
+                    t.write,
+                    pages.as_ptr(),
+                    t.segments.total() as u32,
+                    t.offset.unwrap_or(0),
+                    overlapped,
+                ),
+                None => match t.segment(self.at) {
+                    Some((seg, offset)) => sys::start_transfer(
+                        self.file.raw(),
+                        t.write,
+                        seg.base,
+                        seg.len as u32,
+                        offset.unwrap_or(0),
+                        overlapped,
+                    ),
+                    // Nothing left (cannot happen: a finished transfer is
+                    // not started again): an immediate end.
+                    None => return Start::Done(self.at.moved as i64),
+                },
+            }
+        };
+        Start::Issued {
+            handle: self.file.raw(),
+            status,
+        }
+    }
+
+    fn complete(&mut self, status: i32, bytes: usize) -> Step {
+        let t = &self.transfer;
+        match t.step_whole_or_piece(self.at, self.pages.is_some(), status, bytes) {
+            Advance::Continue(next) => {
+                self.at = next;
+                Step::Continue
+            }
+            Advance::Finish(res) => Step::Finish(finish(&self.file, t, res)),
+        }
     }
 }
 
@@ -380,8 +432,8 @@ mod tests {
         while let Some((piece, offset)) = t.segment(at) {
             pieces.push((piece.base - 0x10000, piece.len, offset.unwrap() - (1 << 33)));
             match t.step(at, status::SUCCESS, piece.len as usize) {
-                Step::Continue(next) => at = next,
-                Step::Finish(res) => {
+                Advance::Continue(next) => at = next,
+                Advance::Finish(res) => {
                     assert_eq!(res as u64, 3 * PIECE + 5);
                     break;
                 }
@@ -408,7 +460,7 @@ mod tests {
                 status::SUCCESS,
                 10
             ),
-            Step::Finish(PIECE as i64 + 10)
+            Advance::Finish(PIECE as i64 + 10)
         );
     }
 
@@ -416,7 +468,7 @@ mod tests {
     fn offsets_advance_by_bytes_moved() {
         let t = transfer(&[10, 20]);
         let next = match t.step(Progress::default(), status::SUCCESS, 10) {
-            Step::Continue(p) => p,
+            Advance::Continue(p) => p,
             other => panic!("{other:?}"),
         };
         assert_eq!(t.segment(next).unwrap().1, Some(110));
@@ -427,11 +479,11 @@ mod tests {
         let t = transfer(&[10, 20]);
         assert_eq!(
             t.step(Progress::default(), status::END_OF_FILE, 0),
-            Step::Finish(0)
+            Advance::Finish(0)
         );
         assert_eq!(
             t.step(Progress::default(), status::ACCESS_VIOLATION, 0),
-            Step::Finish(-14)
+            Advance::Finish(-14)
         );
         let after_one = Progress {
             segment: 1,
@@ -440,9 +492,9 @@ mod tests {
         };
         assert_eq!(
             t.step(after_one, status::ACCESS_VIOLATION, 0),
-            Step::Finish(10)
+            Advance::Finish(10)
         );
-        assert_eq!(t.step(after_one, status::SUCCESS, 20), Step::Finish(30));
+        assert_eq!(t.step(after_one, status::SUCCESS, 20), Advance::Finish(30));
     }
 
     /// Whatever each segment's transfer returns, the result is the bytes
@@ -474,11 +526,11 @@ mod tests {
                     (got < len || i + 1 == lens.len()).then_some(expected_moved as i64)
                 };
                 match (t.step(at, code, bytes), expected) {
-                    (Step::Finish(res), Some(want)) => {
+                    (Advance::Finish(res), Some(want)) => {
                         assert_eq!(res, want);
                         return;
                     }
-                    (Step::Continue(next), None) => {
+                    (Advance::Continue(next), None) => {
                         assert_eq!(next.moved, expected_moved);
                         at = next;
                     }
