@@ -99,9 +99,12 @@ static void send_text(sock_t s, const char *text)
 static void wait_arrived(sock_t s, int n)
 {
 	char buf[64];
+	int r;
 	CHECK(n <= (int)sizeof buf);
-	while (recv(s, buf, n, MSG_PEEK) < n)
+	while ((r = (int)recv(s, buf, n, MSG_PEEK)) < n) {
+		CHECK(r > 0);
 		sleep_ms(1);
+	}
 }
 
 /* Receives exactly n bytes and returns them as text. */
