@@ -13,6 +13,11 @@
 # A test whose source has a line "RUN: <shell>" runs after that shell
 # snippet (in a subshell), e.g. to set a resource limit.
 #
+# A test whose source has a line "WINLIBS: -lNAME..." links those Windows
+# libraries (e.g. -lws2_32 for Winsock) into both Windows builds: mingw-w64
+# takes them as they are; the MSVC-ABI build, as lld-link does not read -l,
+# takes mingw-w64's import library for each ($AIO_MINGW_LIBS/libNAME.a).
+#
 # Usage: tests/run-c.sh [NAME...]   (default: all)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,12 +63,13 @@ run_win() {
     fi
 }
 
-# build_msvc SRC NAME LANGFLAGS...: the MSVC-ABI program $out/msvc/NAME.exe.
+# build_msvc SRC NAME LANGFLAGS...: the MSVC-ABI program $out/msvc/NAME.exe,
+# linked with the libraries in the array msvc_libs too.
 build_msvc() {
     local src=$1 name=$2; shift 2
     msvc_cc "$@" -Iinclude -Itests/c -c "$src" -o "$out/msvc/$name.obj" >"$out/msvc/$name.build" 2>&1 &&
-        msvc_link "$out/msvc/crt0.obj" "$out/msvc/$name.obj" "$out/msvc/aio.lib" /out:"$out/msvc/$name.exe" \
-            >>"$out/msvc/$name.build" 2>&1
+        msvc_link "$out/msvc/crt0.obj" "$out/msvc/$name.obj" "$out/msvc/aio.lib" "${msvc_libs[@]}" \
+            /out:"$out/msvc/$name.exe" >>"$out/msvc/$name.build" 2>&1
 }
 
 for name in "${names[@]}"; do
@@ -82,7 +88,16 @@ for name in "${names[@]}"; do
     ok=1
     why=""
     setup=$(sed -n 's/.*RUN: \(.*\)$/\1/p' "$src" | head -1)
-    if ! "$mingw_cc" "${flags[@]}" -Iinclude -Itests/c "$src" -L"$out/win" -laio -o "$out/win/$name.exe" 2>"$out/win/$name.build"; then
+    read -ra winlibs <<<"$(sed -n 's/.*WINLIBS: \(.*\)$/\1/p' "$src" | head -1)"
+    msvc_libs=()
+    for lib in "${winlibs[@]}"; do
+        case $lib in
+            -l*) msvc_libs+=("$AIO_MINGW_LIBS/lib${lib#-l}.a") ;;
+            *) msvc_libs+=("$lib") ;;
+        esac
+    done
+    if ! "$mingw_cc" "${flags[@]}" -Iinclude -Itests/c "$src" -L"$out/win" -laio "${winlibs[@]}" -o "$out/win/$name.exe" \
+        2>"$out/win/$name.build"; then
         ok=0; why="mingw build failed: $(head -5 "$out/win/$name.build")"
     elif ! build_msvc "$src" "$name" "${msvc_lang[@]}" "${flags[@]}"; then
         ok=0; why="msvc build failed: $(head -5 "$out/msvc/$name.build")"
