@@ -324,6 +324,25 @@ LIBAIO_INLINE void io_prep_pwritev2(struct iocb *iocb, int fd, const struct iove
 	iocb->u.c.offset = offset;
 }
 
+/* IO_CMD_POLL takes and reports Linux's POLL* bits: that is the ABI.
+ * Winsock's <winsock2.h> defines POLLIN, POLLOUT... for WSAPoll with other
+ * values (POLLIN 0x300, POLLOUT 0x10, POLLERR 0x1, POLLHUP 0x2), so a
+ * Windows program that includes it writes the LIBAIO_POLL* names below
+ * (or the numbers) in u.poll.events and in its checks of res. On Windows,
+ * fd may be a C runtime fd (a file, a pipe), an eventfd, or a Winsock
+ * SOCKET cast to int: a value that names an open C runtime fd is that fd,
+ * any other is taken as a SOCKET if Winsock knows it. */
+#define LIBAIO_POLLIN 0x001
+#define LIBAIO_POLLPRI 0x002
+#define LIBAIO_POLLOUT 0x004
+#define LIBAIO_POLLERR 0x008
+#define LIBAIO_POLLHUP 0x010
+#define LIBAIO_POLLRDNORM 0x040
+#define LIBAIO_POLLRDBAND 0x080
+#define LIBAIO_POLLWRNORM 0x100
+#define LIBAIO_POLLWRBAND 0x200
+#define LIBAIO_POLLRDHUP 0x2000
+
 LIBAIO_INLINE void io_prep_poll(struct iocb *iocb, int fd, int events)
 {
 	memset(iocb, 0, sizeof(*iocb));
