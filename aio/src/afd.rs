@@ -17,6 +17,17 @@
 //! * `afd_events` and `linux_events`: the event mapping both ways between
 //!   Linux's POLL* bits and AFD's, as Linux reports TCP sockets.
 //!
+//! What Wine 8.0 does (the tests below show it): a poll on a socket not
+//! ready returns STATUS_PENDING; one ready at once returns STATUS_SUCCESS;
+//! both are followed by exactly one packet. The peer's FIN reports
+//! AFD_POLL_DISCONNECT, its reset AFD_POLL_ABORT (later polls: ABORT|SEND),
+//! a refused connect AFD_POLL_CONNECT_FAIL, closing the polled socket
+//! AFD_POLL_LOCAL_CLOSE. CancelIoEx on the helper gives one packet with
+//! STATUS_CANCELLED; several polls on one socket through one helper all
+//! complete. GetFileType calls a socket FILE_TYPE_PIPE, as Windows does
+//! (and the helper FILE_TYPE_UNKNOWN), so only "pipes" need `is_socket`
+//! asked.
+//!
 //! Winsock initialisation: the library never calls WSAStartup. A SOCKET
 //! only exists in a program that has initialised Winsock (socket() fails
 //! with WSANOTINITIALISED otherwise), and that initialisation is for the
@@ -198,7 +209,7 @@ pub fn open_afd() -> Result<OwnedHandle, i32> {
             0,
         )
     };
-    if crate::errno::status::is_error(status) || handle.is_null() {
+    if status < 0 || handle.is_null() {
         return Err(status);
     }
     // SAFETY: a fresh handle we own.
@@ -258,12 +269,14 @@ impl AfdPollInfo {
     }
 
     /// The AFD events the request reports, once it completed with `status`
-    /// (the OVERLAPPED's `Internal`): 0 when it failed or reported no
-    /// socket. The status decides, not the buffer alone: a cancelled poll
+    /// (the OVERLAPPED's `Internal`): 0 when it did not succeed or reported
+    /// no socket. The status decides, not the buffer alone: a cancelled poll
     /// leaves the buffer as it was given (Wine 8.0 does), still saying one
     /// socket with the events asked for.
     pub fn ready(&self, status: i32) -> u32 {
-        if crate::errno::status::is_error(status) || self.number_of_handles == 0 {
+        // NT_SUCCESS: warnings fail too (closing the helper ends its polls
+        // with STATUS_HANDLES_CLOSED, 0x8000000A).
+        if status < 0 || self.number_of_handles == 0 {
             0
         } else {
             self.handles[0].events
@@ -274,6 +287,16 @@ impl AfdPollInfo {
 /// Starts the poll `info` on the AFD helper `afd` (bound to a completion
 /// port) and returns the NTSTATUS of the call: PENDING while it waits, a
 /// success if it finished at once, an error if it could not start.
+///
+/// Exactly one packet follows every call that did not return an error
+/// (`status::is_error`), the synchronous successes included: the helper is
+/// not in FILE_SKIP_COMPLETION_PORT_ON_SUCCESS mode, so the caller's slot
+/// logic is the same for PENDING and SUCCESS (wait for the packet). Under
+/// Wine 8.0 a socket ready at once returns STATUS_SUCCESS with the status
+/// block already filled, and its packet is queued before the call returns.
+/// A handle that is no socket fails in the call (a pipe:
+/// STATUS_OBJECT_TYPE_MISMATCH; a bad value: STATUS_INVALID_HANDLE), with
+/// no packet.
 ///
 /// The packet carries `overlapped`, whose first two fields are the request's
 /// IO_STATUS_BLOCK (OVERLAPPED's Internal and InternalHigh have that layout:
@@ -314,7 +337,11 @@ pub unsafe fn start_poll(
 
 /// Withdraws the poll `overlapped` started on `afd`. If it was still
 /// pending, its packet comes with STATUS_CANCELLED (or with its result, if
-/// it completed meanwhile); returns whether a pending request was found.
+/// it completed meanwhile: either way one packet); returns whether a
+/// pending request was found. A cancelled poll's buffer is left as it was
+/// given (see `AfdPollInfo::ready`). Closing the helper also ends its
+/// pending polls, each with a packet (Wine 8.0: STATUS_HANDLES_CLOSED),
+/// so buffers are freed only once their packets are in.
 pub fn cancel_poll(afd: RawHandle, overlapped: *mut OVERLAPPED) -> bool {
     // SAFETY: CancelIoEx only compares the pointer with the requests
     // pending on the handle; it never dereferences it.
@@ -839,7 +866,7 @@ mod wine_tests {
         one_packet(&port, &mut poll, 5000);
         let (status, result) = poll.result();
         eprintln!(
-            "refused connect: returned {returned:#x}, status {status:#x}, AFD {:#x}, result {result:#x}",
+            "refused: returned {returned:#x}, status {status:#x}, AFD {:#x}, result {result:#x}",
             poll.info.ready(status)
         );
         assert_eq!(status, status::SUCCESS);
@@ -881,6 +908,74 @@ mod wine_tests {
         assert!(packets(&port, 100).is_empty(), "exactly one packet");
         // Nothing left to cancel.
         assert!(!cancel_poll(afd.as_raw_handle(), poll.overlapped()));
+    }
+
+    /// A cancel racing the completion (a write on another thread): always
+    /// exactly one packet, with either the result or STATUS_CANCELLED.
+    #[test]
+    fn cancel_racing_completion_gives_one_packet() {
+        use std::sync::{Arc, Barrier};
+        const ROUNDS: usize = 200;
+        let (port, afd) = port_and_afd();
+        let (mut client, mut server) = tcp_pair();
+        let start = Arc::new(Barrier::new(2));
+        let writer = {
+            let start = start.clone();
+            std::thread::spawn(move || {
+                for _ in 0..ROUNDS {
+                    start.wait();
+                    client.write_all(b"x").unwrap();
+                }
+            })
+        };
+        let (mut done, mut cancelled) = (0, 0);
+        for round in 0..ROUNDS {
+            let (mut poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN);
+            assert_eq!(returned, status::PENDING, "round {round}");
+            start.wait();
+            // Cancel 0 to 190 us after the write starts, to meet the
+            // completion at different points.
+            let delay = std::time::Duration::from_micros(10 * (round % 20) as u64);
+            let now = std::time::Instant::now();
+            while now.elapsed() < delay {
+                core::hint::spin_loop();
+            }
+            cancel_poll(afd.as_raw_handle(), poll.overlapped());
+            one_packet(&port, &mut poll, 5000);
+            match poll.result() {
+                (status::SUCCESS, POLLIN) => done += 1,
+                (status::CANCELLED, 0) => cancelled += 1,
+                other => panic!("round {round}: {other:x?}"),
+            }
+            assert!(
+                packets(&port, 0).is_empty(),
+                "round {round}: a second packet"
+            );
+            let mut byte = [0u8];
+            std::io::Read::read_exact(&mut server, &mut byte).unwrap();
+        }
+        writer.join().unwrap();
+        eprintln!("cancel racing a write: {done} completed, {cancelled} cancelled");
+    }
+
+    /// Closing the helper with a poll armed: the poll ends with a packet
+    /// (the port outlives the helper), so its buffers may then be freed.
+    #[test]
+    fn closing_the_helper_ends_its_polls() {
+        let (port, afd) = port_and_afd();
+        let (_client, server) = tcp_pair();
+        let (mut poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN);
+        assert_eq!(returned, status::PENDING);
+        drop(afd);
+        let got = packets(&port, 2000);
+        eprintln!("helper closed with a poll armed: {} packet(s)", got.len());
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].overlapped, poll.overlapped());
+        let (status, result) = poll.result();
+        eprintln!("helper closed: status {status:#x}, result {result:#x}");
+        // STATUS_HANDLES_CLOSED under Wine 8.0: a warning, not an error.
+        assert!(status < 0, "not a success");
+        assert_eq!(result, 0);
     }
 
     /// (e) Several polls on one socket through one helper all complete.
