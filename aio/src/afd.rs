@@ -575,7 +575,9 @@ mod wine_tests {
         socket.as_raw_socket() as usize as RawHandle
     }
 
-    /// A poll's buffers, at a fixed address until its packet is dequeued.
+    /// A poll's buffers, at a fixed address until its packet is dequeued:
+    /// leaked, so that a test failing with a poll pending leaves the kernel
+    /// nothing freed to write to.
     struct Poll {
         info: AfdPollInfo,
         overlapped: OVERLAPPED,
@@ -585,17 +587,17 @@ mod wine_tests {
     impl Poll {
         /// Starts a poll for Linux `events` on `socket`; returns it with the
         /// status the call returned.
-        fn start(afd: &OwnedHandle, socket: RawHandle, events: u32) -> (Box<Poll>, i32) {
+        fn start(afd: &OwnedHandle, socket: RawHandle, events: u32) -> (&'static mut Poll, i32) {
             let base = base_socket(socket);
-            let mut poll = Box::new(Poll {
+            let poll = Box::leak(Box::new(Poll {
                 info: AfdPollInfo::new(base, afd_events(events)),
                 overlapped: OVERLAPPED::default(),
                 events,
-            });
+            }));
             let info = &mut poll.info as *mut AfdPollInfo;
             let overlapped = &mut poll.overlapped as *mut OVERLAPPED;
-            // SAFETY: the box keeps both at their address, and every test
-            // keeps it until the packet is dequeued (or leaks it).
+            // SAFETY: both are in a leaked box: valid, at a fixed address,
+            // for the rest of the process.
             let returned = unsafe { start_poll(afd.as_raw_handle(), info, overlapped) };
             (poll, returned)
         }
@@ -670,12 +672,12 @@ mod wine_tests {
     fn pollin_waits_for_data() {
         let (port, afd) = port_and_afd();
         let (mut client, server) = tcp_pair();
-        let (mut poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN);
+        let (poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN);
         eprintln!("POLLIN on an empty socket: returned {returned:#x}");
         assert_eq!(returned, status::PENDING);
         assert!(packets(&port, 100).is_empty(), "no packet while empty");
         client.write_all(b"x").unwrap();
-        one_packet(&port, &mut poll, 5000);
+        one_packet(&port, poll, 5000);
         let (status, result) = poll.result();
         eprintln!(
             "after the write: status {status:#x}, AFD {:#x}, result {result:#x}",
@@ -692,13 +694,13 @@ mod wine_tests {
     fn pollout_is_ready_at_once() {
         let (port, afd) = port_and_afd();
         let (client, _server) = tcp_pair();
-        let (mut poll, returned) = Poll::start(&afd, handle_of(&client), POLLOUT | POLLWRNORM);
+        let (poll, returned) = Poll::start(&afd, handle_of(&client), POLLOUT | POLLWRNORM);
         // SAFETY: a plain read of our own OVERLAPPED; the kernel may still
         // write it, hence the volatile read inside.
         let now = unsafe { sys::overlapped_result(&poll.overlapped) }.map(|r| r.status);
         eprintln!("POLLOUT, ready: returned {returned:#x}, status block then {now:x?}");
         assert!(returned == status::PENDING || returned == status::SUCCESS);
-        one_packet(&port, &mut poll, 5000);
+        one_packet(&port, poll, 5000);
         let (status, result) = poll.result();
         eprintln!(
             "POLLOUT packet: status {status:#x}, AFD {:#x}, result {result:#x}",
@@ -714,11 +716,11 @@ mod wine_tests {
     fn peer_shutdown_is_end_of_stream() {
         let (port, afd) = port_and_afd();
         let (client, server) = tcp_pair();
-        let (mut poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN | POLLRDHUP);
+        let (poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN | POLLRDHUP);
         assert_eq!(returned, status::PENDING);
         assert!(packets(&port, 50).is_empty());
         client.shutdown(Shutdown::Write).unwrap();
-        one_packet(&port, &mut poll, 5000);
+        one_packet(&port, poll, 5000);
         let (status, result) = poll.result();
         eprintln!(
             "peer shutdown(Write): status {status:#x}, AFD {:#x}, result {result:#x}",
@@ -728,8 +730,8 @@ mod wine_tests {
         assert_eq!(result & (POLLIN | POLLRDHUP), POLLIN | POLLRDHUP);
 
         // Armed after the FIN: ready at once, with the same bits.
-        let (mut again, returned) = Poll::start(&afd, handle_of(&server), POLLIN | POLLRDHUP);
-        one_packet(&port, &mut again, 5000);
+        let (again, returned) = Poll::start(&afd, handle_of(&server), POLLIN | POLLRDHUP);
+        one_packet(&port, again, 5000);
         let (status, result) = again.result();
         eprintln!(
             "armed after the FIN: returned {returned:#x}, AFD {:#x}, result {result:#x}",
@@ -743,10 +745,10 @@ mod wine_tests {
     fn peer_close_is_end_of_stream() {
         let (port, afd) = port_and_afd();
         let (client, server) = tcp_pair();
-        let (mut poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN | POLLRDHUP);
+        let (poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN | POLLRDHUP);
         assert_eq!(returned, status::PENDING);
         drop(client);
-        one_packet(&port, &mut poll, 5000);
+        one_packet(&port, poll, 5000);
         let (status, result) = poll.result();
         eprintln!(
             "peer close: status {status:#x}, AFD {:#x}, result {result:#x}",
@@ -762,7 +764,7 @@ mod wine_tests {
         use windows_sys::Win32::Networking::WinSock::{setsockopt, LINGER, SO_LINGER};
         let (port, afd) = port_and_afd();
         let (client, server) = tcp_pair();
-        let (mut poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN);
+        let (poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN);
         assert_eq!(returned, status::PENDING);
         let linger = LINGER {
             l_onoff: 1,
@@ -780,7 +782,7 @@ mod wine_tests {
         };
         assert_eq!(set, 0);
         drop(client);
-        one_packet(&port, &mut poll, 5000);
+        one_packet(&port, poll, 5000);
         let (status, result) = poll.result();
         eprintln!(
             "peer reset: status {status:#x}, AFD {:#x}, result {result:#x}",
@@ -788,8 +790,8 @@ mod wine_tests {
         );
         assert_eq!(status, status::SUCCESS);
         assert_ne!(result & POLLIN, 0);
-        let (mut again, returned) = Poll::start(&afd, handle_of(&server), POLLIN | POLLOUT);
-        one_packet(&port, &mut again, 5000);
+        let (again, returned) = Poll::start(&afd, handle_of(&server), POLLIN | POLLOUT);
+        one_packet(&port, again, 5000);
         let (status, result) = again.result();
         eprintln!(
             "armed after the reset: returned {returned:#x}, AFD {:#x}, result {result:#x}",
@@ -802,14 +804,14 @@ mod wine_tests {
     fn local_close_ends_the_poll() {
         let (port, afd) = port_and_afd();
         let (_client, server) = tcp_pair();
-        let (mut poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN);
+        let (poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN);
         assert_eq!(returned, status::PENDING);
         drop(server);
         let got = packets(&port, 2000);
         if got.is_empty() {
             eprintln!("local close: no packet within 2 s; cancelling");
             assert!(cancel_poll(afd.as_raw_handle(), poll.overlapped()));
-            one_packet(&port, &mut poll, 5000);
+            one_packet(&port, poll, 5000);
         } else {
             assert_eq!(got.len(), 1);
             assert_eq!(got[0].overlapped, poll.overlapped());
@@ -862,8 +864,8 @@ mod wine_tests {
             connected != 0 && error == WSAEWOULDBLOCK,
             "connect: {error}"
         );
-        let (mut poll, returned) = Poll::start(&afd, handle_of(&stream), POLLOUT);
-        one_packet(&port, &mut poll, 5000);
+        let (poll, returned) = Poll::start(&afd, handle_of(&stream), POLLOUT);
+        one_packet(&port, poll, 5000);
         let (status, result) = poll.result();
         eprintln!(
             "refused: returned {returned:#x}, status {status:#x}, AFD {:#x}, result {result:#x}",
@@ -880,11 +882,10 @@ mod wine_tests {
         let (port, afd) = port_and_afd();
         let (reader, _writer) = std::io::pipe().unwrap();
         for handle in [reader.as_raw_handle(), 0x7777_0000 as RawHandle] {
-            let (poll, returned) = Poll::start(&afd, handle, POLLIN);
+            let (_poll, returned) = Poll::start(&afd, handle, POLLIN);
             eprintln!("poll on non-socket {handle:?}: returned {returned:#x}");
             assert!(status::is_error(returned));
             assert!(packets(&port, 200).is_empty(), "no packet after an error");
-            drop(poll);
         }
     }
 
@@ -893,11 +894,11 @@ mod wine_tests {
     fn cancel_gives_one_cancelled_packet() {
         let (port, afd) = port_and_afd();
         let (_client, server) = tcp_pair();
-        let (mut poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN);
+        let (poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN);
         assert_eq!(returned, status::PENDING);
         assert!(packets(&port, 50).is_empty());
         assert!(cancel_poll(afd.as_raw_handle(), poll.overlapped()));
-        one_packet(&port, &mut poll, 5000);
+        one_packet(&port, poll, 5000);
         let (status, result) = poll.result();
         eprintln!(
             "cancelled: status {status:#x}, handles {}, result {result:#x}",
@@ -930,7 +931,7 @@ mod wine_tests {
         };
         let (mut done, mut cancelled) = (0, 0);
         for round in 0..ROUNDS {
-            let (mut poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN);
+            let (poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN);
             assert_eq!(returned, status::PENDING, "round {round}");
             start.wait();
             // Cancel 0 to 190 us after the write starts, to meet the
@@ -941,7 +942,7 @@ mod wine_tests {
                 core::hint::spin_loop();
             }
             cancel_poll(afd.as_raw_handle(), poll.overlapped());
-            one_packet(&port, &mut poll, 5000);
+            one_packet(&port, poll, 5000);
             match poll.result() {
                 (status::SUCCESS, POLLIN) => done += 1,
                 (status::CANCELLED, 0) => cancelled += 1,
@@ -964,7 +965,7 @@ mod wine_tests {
     fn closing_the_helper_ends_its_polls() {
         let (port, afd) = port_and_afd();
         let (_client, server) = tcp_pair();
-        let (mut poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN);
+        let (poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN);
         assert_eq!(returned, status::PENDING);
         drop(afd);
         let got = packets(&port, 2000);
@@ -984,7 +985,7 @@ mod wine_tests {
         let (port, afd) = port_and_afd();
         let (mut client, server) = tcp_pair();
         let socket = handle_of(&server);
-        let mut polls: Vec<Box<Poll>> = Vec::new();
+        let mut polls: Vec<&'static mut Poll> = Vec::new();
         for events in [POLLIN, POLLIN | POLLRDNORM, POLLIN] {
             let (poll, returned) = Poll::start(&afd, socket, events);
             assert_eq!(returned, status::PENDING);
