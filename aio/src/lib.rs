@@ -28,6 +28,8 @@ mod errno;
 mod eventfd;
 mod fd;
 mod ops;
+#[allow(dead_code)]
+mod pipe_poll;
 mod poll;
 mod ring;
 mod submit;
