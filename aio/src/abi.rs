@@ -112,8 +112,10 @@ pub mod poll_bits {
     pub const POLLERR: u32 = 0x008;
     pub const POLLHUP: u32 = 0x010;
     pub const POLLRDNORM: u32 = 0x040;
+    #[cfg_attr(not(test), allow(dead_code))] // never reported for TCP
     pub const POLLRDBAND: u32 = 0x080;
     pub const POLLWRNORM: u32 = 0x100;
+    #[cfg_attr(not(test), allow(dead_code))] // never reported for TCP
     pub const POLLWRBAND: u32 = 0x200;
     pub const POLLRDHUP: u32 = 0x2000;
     /// Reported whatever was asked for (`aio_poll` adds them).

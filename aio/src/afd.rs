@@ -12,8 +12,9 @@
 //!   `base_socket`: the provider's own socket under any layered one;
 //! * `open_afd`: a helper handle on the AFD device, for the caller to bind
 //!   to its port;
-//! * `AfdPollInfo` and `start_poll`: one poll request for one socket, and
-//!   `cancel_poll` to withdraw it;
+//! * `AfdPollInfo` and `start_poll`: one poll request for one socket (the
+//!   engine withdraws it as any overlapped call: CancelIoEx by its
+//!   OVERLAPPED on the helper);
 //! * `afd_events` and `linux_events`: the event mapping both ways between
 //!   Linux's POLL* bits and AFD's, as Linux reports TCP sockets.
 //!
@@ -50,7 +51,7 @@ use windows_sys::Win32::Networking::WinSock::{
     getsockopt, WSAIoctl, INVALID_SOCKET, SIO_BASE_HANDLE, SOCKET, SOL_SOCKET, SO_TYPE,
 };
 use windows_sys::Win32::Storage::FileSystem::{FILE_SHARE_READ, FILE_SHARE_WRITE, SYNCHRONIZE};
-use windows_sys::Win32::System::IO::{CancelIoEx, IO_STATUS_BLOCK, OVERLAPPED};
+use windows_sys::Win32::System::IO::{IO_STATUS_BLOCK, OVERLAPPED};
 
 /// The AFD device interface. None of it is in the Windows SDK or in
 /// windows-sys: the values are those ReactOS's `afd/shared.h` and Wine's
@@ -80,23 +81,8 @@ pub mod ioctl {
     pub const AFD_POLL_CONNECT_FAIL: u32 = 0x0100;
 }
 
-/// Linux's poll bits (`<poll.h>` on x86_64), as IO_CMD_POLL takes them in
-/// `u.poll.events` and returns them in `res`.
-pub mod linux {
-    pub const POLLIN: u32 = 0x0001;
-    pub const POLLPRI: u32 = 0x0002;
-    pub const POLLOUT: u32 = 0x0004;
-    pub const POLLERR: u32 = 0x0008;
-    pub const POLLHUP: u32 = 0x0010;
-    pub const POLLRDNORM: u32 = 0x0040;
-    pub const POLLRDBAND: u32 = 0x0080;
-    pub const POLLWRNORM: u32 = 0x0100;
-    pub const POLLWRBAND: u32 = 0x0200;
-    pub const POLLRDHUP: u32 = 0x2000;
-}
-
+use crate::abi::poll_bits::*;
 use ioctl::*;
-use linux::*;
 
 /// The object name the helper handle opens. AFD takes whatever follows
 /// `\Device\Afd\` as an endpoint name it does not use: the open gives a
@@ -318,7 +304,8 @@ pub unsafe fn start_poll(
     // completion packet carries as its OVERLAPPED pointer; `info` is both
     // the input and the output buffer, as AFD expects.
     unsafe {
-        addr_of_mut!((*overlapped).Internal).write(crate::errno::status::PENDING as usize);
+        addr_of_mut!((*overlapped).Internal)
+            .write(windows_sys::Win32::Foundation::STATUS_PENDING as usize);
         addr_of_mut!((*overlapped).InternalHigh).write(0);
         NtDeviceIoControlFile(
             afd as HANDLE,
@@ -342,6 +329,7 @@ pub unsafe fn start_poll(
 /// given (see `AfdPollInfo::ready`). Closing the helper also ends its
 /// pending polls, each with a packet (Wine 8.0: STATUS_HANDLES_CLOSED),
 /// so buffers are freed only once their packets are in.
+#[cfg(test)]
 pub fn cancel_poll(afd: RawHandle, overlapped: *mut OVERLAPPED) -> bool {
     // SAFETY: CancelIoEx only compares the pointer with the requests
     // pending on the handle; it never dereferences it.

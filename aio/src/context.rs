@@ -205,8 +205,14 @@ impl Context {
         if !self.reserve() {
             return Err(errno::EAGAIN);
         }
-        let resolve = |fd: i32| self.resolve(fd);
-        let started = submit::prepare(&iocb, iocb_addr, batch, &resolve)
+        let resolvers = submit::Resolvers {
+            file: &|fd| self.resolve(fd),
+            afd: &|| {
+                self.engine()
+                    .and_then(|_| Engine::afd().ok_or(errno::ENOMEM))
+            },
+        };
+        let started = submit::prepare(&iocb, iocb_addr, batch, &resolvers)
             .and_then(|(origin, request)| self.start(origin, request));
         if started.is_err() {
             self.unreserve();

@@ -65,7 +65,7 @@ use crate::sys::{self, Packet, Port};
 use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::collections::HashMap;
-use std::os::windows::io::RawHandle;
+use std::os::windows::io::{AsRawHandle, OwnedHandle, RawHandle};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::thread::JoinHandle;
@@ -124,6 +124,9 @@ struct Completions {
     /// Rechecked polls armed in all engines: while any is, the completion
     /// thread wakes every `RECHECK_MS` to ask again.
     rechecked: AtomicU32,
+    /// The AFD helper that carries polls on sockets, opened with the first
+    /// and bound to the port for life.
+    afd: OnceLock<Option<OwnedHandle>>,
 }
 
 #[derive(Clone, Copy)]
@@ -149,6 +152,7 @@ fn completions() -> Option<&'static Completions> {
                 engines: RwLock::new(Vec::new()),
                 bound: Mutex::new(Default::default()),
                 rechecked: AtomicU32::new(0),
+                afd: OnceLock::new(),
             })
         })
         .as_ref()
@@ -376,6 +380,18 @@ impl Engine {
             bound.insert(handle as usize);
         }
         newly || bound.contains(&(handle as usize))
+    }
+
+    /// The process's AFD helper, bound to the port (for polls on sockets).
+    pub fn afd() -> Option<RawHandle> {
+        let c = completions()?;
+        c.afd
+            .get_or_init(|| {
+                let afd = crate::afd::open_afd().ok()?;
+                c.port.associate(afd.as_raw_handle(), KEY_IO).then_some(afd)
+            })
+            .as_ref()
+            .map(|afd| afd.as_raw_handle())
     }
 
     fn port(&self) -> &'static Port {

@@ -23,7 +23,6 @@
 
 mod abi;
 // Not wired into `poll`/`engine` yet: until it is, only its tests use it.
-#[allow(dead_code)]
 mod afd;
 mod capi;
 #[cfg(test)]
@@ -35,6 +34,7 @@ mod errno;
 mod eventfd;
 mod fd;
 mod op;
+mod pipe_poll;
 mod ring;
 mod submit;
 mod sys;

@@ -6,6 +6,7 @@
 //! stop the batch); errors met while doing the I/O come back in the event.
 
 use crate::abi::{opcode, rwf, IoVec, Iocb, IOCB_FLAG_IOPRIO, IOCB_FLAG_RESFD, UIO_MAXIOV};
+use crate::afd;
 use crate::completion::Origin;
 use crate::errno::{self, Errno};
 use crate::eventfd::{self, EventFd};
@@ -13,6 +14,7 @@ use crate::fd::{Kind, OpenFile};
 use crate::op::{self, Op, Poll, ReadWrite, Segments};
 use crate::sys;
 use crate::user;
+use std::os::windows::io::RawHandle;
 use std::sync::Arc;
 
 /// The most one request moves: what the event's signed result can report.
@@ -66,19 +68,34 @@ pub fn read_iocb(iocb_addr: u64) -> Result<Iocb, Errno> {
     Ok(iocb)
 }
 
+/// What `prepare` needs from the context: the file behind a C runtime fd,
+/// and the process's AFD helper (for polls on sockets), bound to the port.
+pub struct Resolvers<'a> {
+    pub file: &'a dyn Fn(i32) -> Result<Arc<OpenFile>, Errno>,
+    pub afd: &'a dyn Fn() -> Result<RawHandle, Errno>,
+}
+
 /// The checks after a request is reserved, in Linux's order: the fd, the
-/// RESFD eventfd, the key, then the opcode's own. `resolve` gives the file
-/// behind a C runtime fd.
+/// RESFD eventfd, the key, then the opcode's own.
+///
+/// The fd: an eventfd of this library's, else an open C runtime fd, else
+/// (for a poll) a Winsock SOCKET, as a ported program passes its sockets.
 pub fn prepare(
     iocb: &Iocb,
     iocb_addr: u64,
     batch: &mut Batch,
-    resolve: &dyn Fn(i32) -> Result<Arc<OpenFile>, Errno>,
+    resolvers: &Resolvers,
 ) -> Result<(Origin, Request), Errno> {
-    // An eventfd as the request's own fd: only polls are taken on one.
+    let resolve = resolvers.file;
     let target = match eventfd::lookup(iocb.fildes) {
         Some(eventfd) => Target::EventFd(eventfd),
-        None => Target::File(batch.resolve(iocb.fildes, resolve)?),
+        None => match batch.resolve(iocb.fildes, resolve) {
+            Ok(file) => Target::File(file),
+            Err(e) if e == errno::EBADF && afd::is_socket(socket_of(iocb.fildes)) => {
+                Target::Socket(socket_of(iocb.fildes))
+            }
+            Err(e) => return Err(e),
+        },
     };
     let resfd = if iocb.flags & IOCB_FLAG_RESFD != 0 {
         Some(resolve_eventfd(batch, iocb.resfd as i32, resolve)?)
@@ -97,7 +114,16 @@ pub fn prepare(
         resfd,
     };
     let request = match target {
-        Target::File(file) => decode(iocb, file)?,
+        Target::File(file) => decode(iocb, file, resolvers.afd)?,
+        Target::Socket(socket) => {
+            if iocb.opcode != opcode::POLL {
+                // Reads and writes of a SOCKET through AIO (which Linux
+                // allows) are not implemented; fsync has none on Linux.
+                return Err(errno::EINVAL);
+            }
+            let events = op::poll_events(iocb)?;
+            Request::Op(Op::Poll(Poll::socket(socket, events, (resolvers.afd)()?)))
+        }
         Target::EventFd(eventfd) => {
             if iocb.opcode != opcode::POLL {
                 // Reads and writes of an eventfd through AIO (which Linux
@@ -114,6 +140,15 @@ pub fn prepare(
 enum Target {
     File(Arc<OpenFile>),
     EventFd(Arc<EventFd>),
+    /// A Winsock SOCKET, not known to the C runtime.
+    Socket(RawHandle),
+}
+
+/// The handle value a SOCKET passed as an fd stands for: SOCKETs are
+/// handle values, which a program casts to int (they fit: Windows keeps
+/// handle values below 2^24, and sign-extends them across 32/64 bits).
+fn socket_of(fd: i32) -> RawHandle {
+    fd as isize as RawHandle
 }
 
 /// `eventfd_ctx_fdget`: the eventfd `fd` names. A closed eventfd, -1 or
@@ -133,14 +168,18 @@ fn resolve_eventfd(
     batch.resolve(fd, resolve).and(Err(errno::EINVAL))
 }
 
-fn decode(iocb: &Iocb, file: Arc<OpenFile>) -> Result<Request, Errno> {
+fn decode(
+    iocb: &Iocb,
+    file: Arc<OpenFile>,
+    afd: &dyn Fn() -> Result<RawHandle, Errno>,
+) -> Result<Request, Errno> {
     match iocb.opcode {
         opcode::PREAD => transfer(iocb, file, false, false),
         opcode::PWRITE => transfer(iocb, file, true, false),
         opcode::PREADV => transfer(iocb, file, false, true),
         opcode::PWRITEV => transfer(iocb, file, true, true),
         opcode::FSYNC | opcode::FDSYNC => sync(iocb, file),
-        opcode::POLL => poll(iocb, file),
+        opcode::POLL => poll(iocb, file, afd),
         // The kernel has no NOOP command, and knows no other opcode.
         opcode::NOOP => Err(errno::EINVAL),
         _ => Err(errno::EINVAL),
@@ -285,10 +324,14 @@ fn sync(iocb: &Iocb, file: Arc<OpenFile>) -> Result<Request, Errno> {
     Ok(Request::Op(Op::Sync(op::Sync::new(file))))
 }
 
-/// `aio_poll` on a file, pipe or device.
-fn poll(iocb: &Iocb, file: Arc<OpenFile>) -> Result<Request, Errno> {
+/// `aio_poll` on a file, pipe, socket or device.
+fn poll(
+    iocb: &Iocb,
+    file: Arc<OpenFile>,
+    afd: &dyn Fn() -> Result<RawHandle, Errno>,
+) -> Result<Request, Errno> {
     let events = op::poll_events(iocb)?;
-    Ok(Request::Op(Op::Poll(Poll::file(file, events))))
+    Ok(Request::Op(Op::Poll(Poll::file(file, events, afd)?)))
 }
 
 #[cfg(test)]

@@ -24,6 +24,10 @@ use windows_sys::Win32::System::IO::{
     IO_STATUS_BLOCK, OVERLAPPED, OVERLAPPED_ENTRY,
 };
 
+pub use windows_sys::Wdk::Storage::FileSystem::{
+    FILE_PIPE_CLOSING_STATE, FILE_PIPE_DISCONNECTED_STATE, FILE_PIPE_LISTENING_STATE,
+    FILE_PIPE_LOCAL_INFORMATION,
+};
 pub use windows_sys::Win32::Storage::FileSystem::{
     FILE_TYPE_DISK, FILE_TYPE_PIPE, FILE_TYPE_UNKNOWN,
 };
@@ -382,14 +386,57 @@ pub fn file_index(handle: RawHandle) -> Option<i64> {
     query_file(handle, FileInternalInformation, &mut index).then_some(index)
 }
 
+/// What `FilePipeLocalInformation` says of a pipe end: its quotas, the
+/// bytes waiting to be read and its state (`FILE_PIPE_*_STATE`); else the
+/// NTSTATUS of the query.
+pub fn pipe_local_information(handle: RawHandle) -> Result<FILE_PIPE_LOCAL_INFORMATION, i32> {
+    use windows_sys::Wdk::Storage::FileSystem::FilePipeLocalInformation;
+    let mut info = FILE_PIPE_LOCAL_INFORMATION::default();
+    match query_file_status(handle, FilePipeLocalInformation, &mut info) {
+        0 => Ok(info),
+        status => Err(status),
+    }
+}
+
+/// The bytes a read on the pipe end `handle` would find now, read without
+/// consuming them or blocking (PeekNamedPipe with no buffer); else the
+/// Win32 error: `ERROR_BROKEN_PIPE` once the pipe is empty and its other
+/// end gone.
+pub fn peek_pipe(handle: RawHandle) -> Result<u32, u32> {
+    use windows_sys::Win32::System::Pipes::PeekNamedPipe;
+    let mut available = 0u32;
+    // SAFETY: no buffer (length 0) and one valid out-pointer for the count;
+    // the others are optional and null.
+    let ok = unsafe {
+        PeekNamedPipe(
+            handle as HANDLE,
+            null_mut(),
+            0,
+            null_mut(),
+            &mut available,
+            null_mut(),
+        )
+    };
+    if ok == 0 {
+        return Err(last_error());
+    }
+    Ok(available)
+}
+
 fn query_file<T>(handle: RawHandle, class: i32, out: &mut T) -> bool {
+    query_file_status(handle, class, out) == 0
+}
+
+/// NtQueryInformationFile of `class` into `out`, which must be of the
+/// class's own type; returns the NTSTATUS.
+fn query_file_status<T>(handle: RawHandle, class: i32, out: &mut T) -> i32 {
     let mut iosb = IO_STATUS_BLOCK {
         Anonymous: unsafe { core::mem::zeroed() },
         Information: 0,
     };
     // SAFETY: `out` is valid for `size_of::<T>()` bytes, the size of the
     // information class asked for.
-    let status = unsafe {
+    unsafe {
         NtQueryInformationFile(
             handle as HANDLE,
             &mut iosb,
@@ -397,8 +444,7 @@ fn query_file<T>(handle: RawHandle, class: i32, out: &mut T) -> bool {
             core::mem::size_of::<T>() as u32,
             class,
         )
-    };
-    status == 0
+    }
 }
 
 pub fn flush(handle: RawHandle) -> Result<(), u32> {

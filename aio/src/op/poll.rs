@@ -15,9 +15,12 @@
 
 use super::{Operation, SlotRef, Start, Step};
 use crate::abi::{poll_bits, Iocb};
-use crate::errno::{self, Errno};
+use crate::afd::{self, AfdPollInfo};
+use crate::errno::{self, status, Errno};
 use crate::eventfd::EventFd;
-use crate::fd::OpenFile;
+use crate::fd::{Kind, OpenFile};
+use crate::pipe_poll;
+use std::os::windows::io::RawHandle;
 use std::sync::Arc;
 
 /// `aio_poll`'s checks: the events asked for (Linux POLL* bits), which
@@ -37,6 +40,14 @@ enum Target {
     /// A regular file or a device: always ready for reading and writing.
     File,
     EventFd(Arc<EventFd>),
+    /// One end of a pipe (anonymous or named).
+    Pipe(RawHandle),
+    /// A Winsock socket: an AFD poll on the process's AFD helper, whose
+    /// request block lives here, in the slot, until its packet comes.
+    Socket {
+        afd: RawHandle,
+        info: AfdPollInfo,
+    },
 }
 
 pub struct Poll {
@@ -48,12 +59,32 @@ pub struct Poll {
 }
 
 impl Poll {
-    /// A poll on a file, pipe or device.
-    pub fn file(file: Arc<OpenFile>, events: u32) -> Poll {
-        Poll {
-            target: Target::File,
+    /// A poll on a file, pipe or device. A pipe that is a Winsock socket
+    /// (sockets are pipes to GetFileType) is polled as one, through `afd`.
+    pub fn file(
+        file: Arc<OpenFile>,
+        events: u32,
+        afd: &dyn Fn() -> Result<RawHandle, Errno>,
+    ) -> Result<Poll, Errno> {
+        let target = match file.kind {
+            Kind::Pipe if afd::is_socket(file.raw()) => socket_target(file.raw(), events, afd()?),
+            Kind::Pipe => Target::Pipe(file.raw()),
+            _ => Target::File,
+        };
+        Ok(Poll {
+            target,
             interest: events | poll_bits::ALWAYS,
             _file: Some(file),
+        })
+    }
+
+    /// A poll on a Winsock SOCKET the program passed as its fd, through the
+    /// AFD helper `afd` (bound to the completion port).
+    pub fn socket(socket: RawHandle, events: u32, afd: RawHandle) -> Poll {
+        Poll {
+            target: socket_target(socket, events, afd),
+            interest: events | poll_bits::ALWAYS,
+            _file: None,
         }
     }
 
@@ -69,7 +100,7 @@ impl Poll {
 
 impl Operation for Poll {
     unsafe fn start(&mut self, slot: &SlotRef) -> Start {
-        match &self.target {
+        match &mut self.target {
             Target::File => match poll_bits::DEFAULT_POLLMASK & self.interest {
                 0 => Start::Armed,
                 ready => Start::Done(i64::from(ready)),
@@ -78,11 +109,43 @@ impl Operation for Poll {
                 Ok(()) => Start::Armed,
                 Err(ready) => Start::Done(i64::from(ready)),
             },
+            Target::Pipe(handle) => match pipe_poll::readiness(*handle, self.interest) {
+                0 => Start::Rechecked {
+                    handle: *handle,
+                    interest: self.interest,
+                    check: pipe_woken,
+                },
+                ready => Start::Done(i64::from(ready)),
+            },
+            Target::Socket { afd, info } => {
+                let afd = *afd;
+                // SAFETY: `info` lives in this operation, in its slot, and
+                // the OVERLAPPED is the slot's: both stay in place until the
+                // packet (the caller's promise).
+                let status = unsafe { afd::start_poll(afd, info, slot.overlapped) };
+                Start::Issued {
+                    handle: afd,
+                    status,
+                }
+            }
         }
     }
 
-    fn complete(&mut self, status: i32, bytes: usize) -> Step {
-        if errno::status::is_error(status) {
+    fn complete(&mut self, code: i32, bytes: usize) -> Step {
+        if let Target::Socket { info, .. } = &self.target {
+            return match code {
+                // Cancelled (io_cancel, io_destroy): Linux's res is 0.
+                status::CANCELLED => Step::Finish(0),
+                _ if status::is_error(code) => Step::Finish(errno::from_ntstatus(code).neg()),
+                // Only events the program wants come back (see
+                // `afd::afd_events`); were there none, wait again.
+                _ => match afd::poll_result(self.interest, info.ready(code)) {
+                    0 => Step::Continue,
+                    ready => Step::Finish(i64::from(ready)),
+                },
+            };
+        }
+        if status::is_error(code) {
             // Cancelled (io_cancel, io_destroy): Linux's res is 0.
             return Step::Finish(0);
         }
@@ -93,12 +156,30 @@ impl Operation for Poll {
 
     fn disarm(&self, key: usize) -> bool {
         match &self.target {
-            Target::File => true,
+            Target::File | Target::Pipe(_) | Target::Socket { .. } => true,
             Target::EventFd(eventfd) => eventfd.unwatch(key),
         }
     }
 
     fn cancellable(&self) -> bool {
         true
+    }
+}
+
+fn socket_target(socket: RawHandle, events: u32, afd: RawHandle) -> Target {
+    let info = AfdPollInfo::new(afd::base_socket(socket), afd::afd_events(events));
+    Target::Socket { afd, info }
+}
+
+/// A rechecked pipe poll's answer: what Linux's wake-up would carry. A
+/// writer's wake-up carries POLLIN|POLLRDNORM, whatever was asked (Linux
+/// reports the waker's mask); a close wakes without a mask, and the poll
+/// then reports what it finds, within what was asked.
+fn pipe_woken(handle: RawHandle, interest: u32) -> u32 {
+    let ready = pipe_poll::readiness(handle, interest);
+    if ready & (poll_bits::POLLIN | poll_bits::POLLRDNORM) != 0 {
+        poll_bits::POLLIN | poll_bits::POLLRDNORM
+    } else {
+        ready
     }
 }
