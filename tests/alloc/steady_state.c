@@ -118,6 +118,33 @@ int main(void)
 	printf("polls on an eventfd, woken and cancelled: 1000 polls, %llu heap allocations\n", after - before);
 	CHECK(after == before);
 	CHECK(close(pfd) == 0);
+
+	/* IO_CMD_POLL on a pipe: armed on an empty read end and found by the
+	 * completion thread's recheck after a write; and one cancelled. */
+	int p[2];
+	CHECK(make_pipe(p) == 0);
+	for (int r = 0; r < 150; r++) {
+		if (r == 50)
+			before = io_win32_debug_allocations();
+		struct iocb *one[1] = { &cbs[0] };
+		struct io_event ev[1];
+		char c = 'x';
+		io_prep_poll(&cbs[0], p[0], 0x1);
+		CHECK(io_submit(ctx, 1, one) == 1);
+		CHECK(write(p[1], &c, 1) == 1);
+		reap(ctx, ev, 1);
+		CHECK(event_res(&ev[0]) == 0x41);
+		CHECK(read(p[0], &c, 1) == 1);
+		io_prep_poll(&cbs[0], p[0], 0x1);
+		CHECK(io_submit(ctx, 1, one) == 1);
+		CHECK(io_cancel(ctx, &cbs[0], &ev[0]) == -EINPROGRESS);
+		reap(ctx, ev, 1);
+		CHECK(event_res(&ev[0]) == 0);
+	}
+	after = io_win32_debug_allocations();
+	printf("polls on a pipe, woken and cancelled: 200 polls, %llu heap allocations\n", after - before);
+	CHECK(after == before);
+	CHECK(close(p[0]) == 0 && close(p[1]) == 0);
 	CHECK(io_destroy(ctx) == 0);
 	return 0;
 }
