@@ -333,7 +333,7 @@ pub unsafe fn start_poll(
 pub fn cancel_poll(afd: RawHandle, overlapped: *mut OVERLAPPED) -> bool {
     // SAFETY: CancelIoEx only compares the pointer with the requests
     // pending on the handle; it never dereferences it.
-    unsafe { CancelIoEx(afd as HANDLE, overlapped) != 0 }
+    unsafe { windows_sys::Win32::System::IO::CancelIoEx(afd as HANDLE, overlapped) != 0 }
 }
 
 // The event mapping.
@@ -662,7 +662,7 @@ mod wine_tests {
         let (mut client, server) = tcp_pair();
         let (poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN);
         eprintln!("POLLIN on an empty socket: returned {returned:#x}");
-        assert_eq!(returned, status::PENDING);
+        assert_eq!(returned, windows_sys::Win32::Foundation::STATUS_PENDING);
         assert!(packets(&port, 100).is_empty(), "no packet while empty");
         client.write_all(b"x").unwrap();
         one_packet(&port, poll, 5000);
@@ -687,7 +687,10 @@ mod wine_tests {
         // write it, hence the volatile read inside.
         let now = unsafe { sys::overlapped_result(&poll.overlapped) }.map(|r| r.status);
         eprintln!("POLLOUT, ready: returned {returned:#x}, status block then {now:x?}");
-        assert!(returned == status::PENDING || returned == status::SUCCESS);
+        assert!(
+            returned == windows_sys::Win32::Foundation::STATUS_PENDING
+                || returned == status::SUCCESS
+        );
         one_packet(&port, poll, 5000);
         let (status, result) = poll.result();
         eprintln!(
@@ -705,7 +708,7 @@ mod wine_tests {
         let (port, afd) = port_and_afd();
         let (client, server) = tcp_pair();
         let (poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN | POLLRDHUP);
-        assert_eq!(returned, status::PENDING);
+        assert_eq!(returned, windows_sys::Win32::Foundation::STATUS_PENDING);
         assert!(packets(&port, 50).is_empty());
         client.shutdown(Shutdown::Write).unwrap();
         one_packet(&port, poll, 5000);
@@ -734,7 +737,7 @@ mod wine_tests {
         let (port, afd) = port_and_afd();
         let (client, server) = tcp_pair();
         let (poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN | POLLRDHUP);
-        assert_eq!(returned, status::PENDING);
+        assert_eq!(returned, windows_sys::Win32::Foundation::STATUS_PENDING);
         drop(client);
         one_packet(&port, poll, 5000);
         let (status, result) = poll.result();
@@ -753,7 +756,7 @@ mod wine_tests {
         let (port, afd) = port_and_afd();
         let (client, server) = tcp_pair();
         let (poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN);
-        assert_eq!(returned, status::PENDING);
+        assert_eq!(returned, windows_sys::Win32::Foundation::STATUS_PENDING);
         let linger = LINGER {
             l_onoff: 1,
             l_linger: 0,
@@ -793,7 +796,7 @@ mod wine_tests {
         let (port, afd) = port_and_afd();
         let (_client, server) = tcp_pair();
         let (poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN);
-        assert_eq!(returned, status::PENDING);
+        assert_eq!(returned, windows_sys::Win32::Foundation::STATUS_PENDING);
         drop(server);
         let got = packets(&port, 2000);
         if got.is_empty() {
@@ -883,7 +886,7 @@ mod wine_tests {
         let (port, afd) = port_and_afd();
         let (_client, server) = tcp_pair();
         let (poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN);
-        assert_eq!(returned, status::PENDING);
+        assert_eq!(returned, windows_sys::Win32::Foundation::STATUS_PENDING);
         assert!(packets(&port, 50).is_empty());
         assert!(cancel_poll(afd.as_raw_handle(), poll.overlapped()));
         one_packet(&port, poll, 5000);
@@ -920,7 +923,11 @@ mod wine_tests {
         let (mut done, mut cancelled) = (0, 0);
         for round in 0..ROUNDS {
             let (poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN);
-            assert_eq!(returned, status::PENDING, "round {round}");
+            assert_eq!(
+                returned,
+                windows_sys::Win32::Foundation::STATUS_PENDING,
+                "round {round}"
+            );
             start.wait();
             // Cancel 0 to 190 us after the write starts, to meet the
             // completion at different points.
@@ -954,7 +961,7 @@ mod wine_tests {
         let (port, afd) = port_and_afd();
         let (_client, server) = tcp_pair();
         let (poll, returned) = Poll::start(&afd, handle_of(&server), POLLIN);
-        assert_eq!(returned, status::PENDING);
+        assert_eq!(returned, windows_sys::Win32::Foundation::STATUS_PENDING);
         drop(afd);
         let got = packets(&port, 2000);
         eprintln!("helper closed with a poll armed: {} packet(s)", got.len());
@@ -976,7 +983,7 @@ mod wine_tests {
         let mut polls: Vec<&'static mut Poll> = Vec::new();
         for events in [POLLIN, POLLIN | POLLRDNORM, POLLIN] {
             let (poll, returned) = Poll::start(&afd, socket, events);
-            assert_eq!(returned, status::PENDING);
+            assert_eq!(returned, windows_sys::Win32::Foundation::STATUS_PENDING);
             polls.push(poll);
         }
         let (out, returned) = Poll::start(&afd, socket, POLLOUT);

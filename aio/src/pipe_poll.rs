@@ -170,8 +170,8 @@ mod tests {
     use windows_sys::Win32::System::IO::{CancelIoEx, GetOverlappedResult, OVERLAPPED};
 
     const SIZE: u32 = 4096;
-    const RD: u32 = IN | RDNORM;
-    const WR: u32 = OUT | WRNORM;
+    const RD: u32 = POLLIN | POLLRDNORM;
+    const WR: u32 = POLLOUT | POLLWRNORM;
 
     fn own(h: HANDLE) -> OwnedHandle {
         assert!(
@@ -350,9 +350,9 @@ mod tests {
         assert_eq!(mask_of(&r), RD, "not consumed");
         assert_eq!(buffered(&r), 10);
         drop(w);
-        assert_eq!(mask_of(&r), RD | HUP, "writer gone, data left");
+        assert_eq!(mask_of(&r), RD | POLLHUP, "writer gone, data left");
         assert_eq!(read(&r, 10), Ok(10));
-        assert_eq!(mask_of(&r), HUP, "writer gone, drained");
+        assert_eq!(mask_of(&r), POLLHUP, "writer gone, drained");
         assert_eq!(read(&r, 10), Err(ERROR_BROKEN_PIPE));
     }
 
@@ -363,7 +363,7 @@ mod tests {
         assert_eq!(write(&w, 10), Ok(10));
         assert_eq!(mask_of(&w), WR, "10 bytes in");
         drop(r);
-        assert_eq!(mask_of(&w), WR | ERR, "reader gone");
+        assert_eq!(mask_of(&w), WR | POLLERR, "reader gone");
         assert_eq!(
             write(&w, 1),
             Err(windows_sys::Win32::Foundation::ERROR_NO_DATA)
@@ -374,23 +374,23 @@ mod tests {
     fn pipe_readiness_filters_as_aio_poll() {
         let (r, w) = anonymous(SIZE);
         let (r, w) = (r.as_raw_handle(), w.as_raw_handle());
-        assert_eq!(readiness(r, IN), 0);
-        assert_eq!(readiness(r, OUT), 0, "a read end is never writable");
-        assert_eq!(readiness(w, OUT), OUT);
-        assert_eq!(readiness(w, IN), 0, "a write end is never readable");
-        assert_eq!(readiness(w, IN | OUT | WRNORM), WR);
+        assert_eq!(readiness(r, POLLIN), 0);
+        assert_eq!(readiness(r, POLLOUT), 0, "a read end is never writable");
+        assert_eq!(readiness(w, POLLOUT), POLLOUT);
+        assert_eq!(readiness(w, POLLIN), 0, "a write end is never readable");
+        assert_eq!(readiness(w, POLLIN | POLLOUT | POLLWRNORM), WR);
     }
 
     #[test]
     fn pipe_readiness_hangup_and_error_always_reported() {
         let (r, w) = anonymous(SIZE);
         drop(w);
-        assert_eq!(readiness(r.as_raw_handle(), OUT), HUP);
-        assert_eq!(readiness(r.as_raw_handle(), 0), HUP);
+        assert_eq!(readiness(r.as_raw_handle(), POLLOUT), POLLHUP);
+        assert_eq!(readiness(r.as_raw_handle(), 0), POLLHUP);
         let (r, w) = anonymous(SIZE);
         drop(r);
-        assert_eq!(readiness(w.as_raw_handle(), IN), ERR);
-        assert_eq!(readiness(w.as_raw_handle(), OUT), OUT | ERR);
+        assert_eq!(readiness(w.as_raw_handle(), POLLIN), POLLERR);
+        assert_eq!(readiness(w.as_raw_handle(), POLLOUT), POLLOUT | POLLERR);
     }
 
     /// A pipe filled by a writer now blocked in WriteFile: the read end has
@@ -493,12 +493,12 @@ mod tests {
             assert_eq!(write(&c, 10), Ok(10), "{ctx}");
             assert_eq!(mask_of(&s), RD, "{ctx}");
             drop(c);
-            assert_eq!(mask_of(&s), RD | HUP, "{ctx}");
+            assert_eq!(mask_of(&s), RD | POLLHUP, "{ctx}");
             assert_eq!(read(&s, 10), Ok(10), "{ctx}");
-            assert_eq!(mask_of(&s), HUP, "{ctx}");
+            assert_eq!(mask_of(&s), POLLHUP, "{ctx}");
             let (s, c) = named(PIPE_ACCESS_INBOUND, GENERIC_WRITE, so, co);
             drop(s);
-            assert_eq!(mask_of(&c.unwrap()), WR | ERR, "{ctx}");
+            assert_eq!(mask_of(&c.unwrap()), WR | POLLERR, "{ctx}");
             // Outbound: the server writes. Its handle lacks
             // FILE_READ_ATTRIBUTES: no state, so it is writable as long as
             // the client is there, and after too.
@@ -510,7 +510,7 @@ mod tests {
             assert_eq!(write(&s, 10), Ok(10), "{ctx}");
             assert_eq!(mask_of(&c), RD, "{ctx}");
             drop(s);
-            assert_eq!(mask_of(&c), RD | HUP, "{ctx}");
+            assert_eq!(mask_of(&c), RD | POLLHUP, "{ctx}");
             let (s, c) = named(PIPE_ACCESS_OUTBOUND, GENERIC_READ, so, co);
             drop(c);
             assert_eq!(mask_of(&s), WR, "{ctx}: reader gone, unseen");
@@ -533,7 +533,7 @@ mod tests {
         // Peek tells of the writer's going only once the pipe is empty.
         assert_eq!(fallback(&r), RD);
         assert_eq!(read(&r, 10), Ok(10));
-        assert_eq!(fallback(&r), HUP);
+        assert_eq!(fallback(&r), POLLHUP);
         // A write end that cannot be queried: writable, nothing else known.
         let (_r, w) = anonymous(SIZE);
         let access = sys::granted_access(w.as_raw_handle()).unwrap();
@@ -555,7 +555,7 @@ mod tests {
             assert_eq!(mask_of(&s), RD | WR);
             assert_eq!(mask_of(&c), WR);
             drop(c);
-            assert_eq!(mask_of(&s), RD | WR | HUP | ERR);
+            assert_eq!(mask_of(&s), RD | WR | POLLHUP | POLLERR);
         }
     }
 
@@ -582,12 +582,12 @@ mod tests {
                 .unwrap()
                 .NamedPipeState;
             assert_eq!(state, sys::FILE_PIPE_DISCONNECTED_STATE);
-            assert_eq!(mask_of(&s), WR | HUP | ERR);
+            assert_eq!(mask_of(&s), WR | POLLHUP | POLLERR);
             // Its client's query fails with STATUS_PIPE_DISCONNECTED.
             let c = c.unwrap();
             let client = sys::pipe_local_information(c.as_raw_handle()).map(|i| i.NamedPipeState);
             assert_eq!(client.err(), Some(STATUS_PIPE_DISCONNECTED));
-            assert_eq!(mask_of(&c), WR | HUP | ERR);
+            assert_eq!(mask_of(&c), WR | POLLHUP | POLLERR);
         }
     }
 
