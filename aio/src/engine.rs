@@ -249,10 +249,21 @@ struct Slot {
     /// The next slot in the index with the same iocb address (a program may
     /// submit one iocb again while it is in flight), or `NONE`.
     next_same: AtomicU32,
+    /// Threads inside `cancel_call` on this slot: the slot is not freed (and
+    /// so not reused) until they are out, so a cancel meant for one request
+    /// can never reach the next one in the same OVERLAPPED.
+    cancelling: AtomicU32,
     work: UnsafeCell<Option<Work>>,
 }
 
 const NONE: u32 = u32::MAX;
+
+impl Slot {
+    /// Marks the request as asked to end; false if it was already.
+    fn fetch_cancel_flag(&self) -> bool {
+        self.flags.fetch_or(CANCEL_REQUESTED, Ordering::SeqCst) & CANCEL_REQUESTED == 0
+    }
+}
 
 // SAFETY: `overlapped` and `work` are only touched by the slot's owner, as
 // the phase table above defines it; ownership passes through `state` with
@@ -314,6 +325,7 @@ impl Engine {
                 woken: AtomicU32::new(0),
                 iocb: AtomicU64::new(0),
                 next_same: AtomicU32::new(NONE),
+                cancelling: AtomicU32::new(0),
                 work: UnsafeCell::new(None),
             })
             .collect();
@@ -439,10 +451,12 @@ impl Engine {
 
     fn release_slot(&self, index: u32) {
         let slot = self.slot(index);
-        let flags = slot.flags.swap(0, Ordering::AcqRel);
-        if flags & INDEXED != 0 {
+        // Out of the index before the flags go: `cancel` sets its flag under
+        // the index's lock, so it never marks the slot's next request.
+        if slot.flags.load(Ordering::Acquire) & INDEXED != 0 {
             self.index_remove(index);
         }
+        let flags = slot.flags.swap(0, Ordering::AcqRel);
         if flags & RECHECKED != 0 {
             self.rechecked.fetch_sub(1, Ordering::SeqCst);
             if let Some(c) = completions() {
@@ -451,6 +465,12 @@ impl Engine {
         }
         // SAFETY: only the owner releases; dropping the work drops its file.
         unsafe { *slot.work.get() = None };
+        // A canceller that saw this request pending finishes its call before
+        // the slot can take another request (see `cancel_call`).
+        core::sync::atomic::fence(Ordering::SeqCst);
+        while slot.cancelling.load(Ordering::SeqCst) != 0 {
+            std::thread::yield_now();
+        }
         let state = slot.state.load(Ordering::Relaxed);
         slot.state.store(
             with_phase(state.wrapping_add(1 << PHASE_BITS), FREE),
@@ -676,9 +696,28 @@ impl Engine {
         }
         // io_cancel came while the call was being made: cancel it now.
         if slot.flags.load(Ordering::Acquire) & CANCEL_REQUESTED != 0 {
-            sys::cancel(handle, overlapped);
+            self.cancel_call(index, pending);
         }
         false
+    }
+
+    /// Cancels the overlapped call of the slot if it is still in `pending`
+    /// (that very request: the generation is part of the state). The slot
+    /// cannot be freed, and so cannot take another request, while this runs:
+    /// `release_slot` waits for `cancelling` to drop, and the fences order
+    /// the two sides (either the releaser sees this canceller, or this
+    /// canceller sees the slot gone from `pending`).
+    fn cancel_call(&self, index: u32, pending: u32) {
+        let slot = self.slot(index);
+        slot.cancelling.fetch_add(1, Ordering::SeqCst);
+        core::sync::atomic::fence(Ordering::SeqCst);
+        if slot.state.load(Ordering::SeqCst) == pending {
+            sys::cancel(
+                slot.handle.load(Ordering::Relaxed) as RawHandle,
+                slot.overlapped.get(),
+            );
+        }
+        slot.cancelling.fetch_sub(1, Ordering::SeqCst);
     }
 
     /// After an arm: ARMED, unless its wake-up came during the arm.
@@ -838,76 +877,63 @@ impl Engine {
         true
     }
 
-    /// Asks the slot's request to end: an armed one ends now (its event,
-    /// res 0, is in the ring on return), an overlapped call is cancelled
-    /// (its packet brings the event), one being started is cancelled by its
-    /// starter. False when it was asked before.
-    fn request_cancel(&self, index: u32) -> bool {
-        let slot = self.slot(index);
-        if slot.flags.fetch_or(CANCEL_REQUESTED, Ordering::AcqRel) & CANCEL_REQUESTED != 0 {
-            return false;
-        }
-        let state = slot.state.load(Ordering::Acquire);
+    /// `io_cancel`: ends the cancellable request of the iocb at `iocb`: an
+    /// armed one now (its event, res 0, is in the ring on return), an
+    /// overlapped call by cancelling it (its packet brings the event), one
+    /// being started by its starter, which sees the flag. -EINVAL when none
+    /// is in flight (never submitted, completed, cancelled already, or not
+    /// cancellable: reads, writes and syncs, as on Linux).
+    pub fn cancel(&self, iocb: u64) -> Result<(), Errno> {
+        // The flag is set, and the state read, under the index's lock: the
+        // slot is then still this request's (it leaves the index before it
+        // is freed). What follows runs outside the lock, on that state:
+        // every step checks it, generation included, so a slot freed and
+        // reused meanwhile is left alone.
+        let found = {
+            let map = self.index.lock().unwrap_or_else(|e| e.into_inner());
+            let mut at = map.get(&iocb).copied().unwrap_or(NONE);
+            loop {
+                if at == NONE {
+                    break None;
+                }
+                let slot = self.slot(at);
+                if slot.fetch_cancel_flag() {
+                    break Some((at, slot.state.load(Ordering::SeqCst)));
+                }
+                at = slot.next_same.load(Ordering::Relaxed);
+            }
+        };
+        let (index, state) = found.ok_or(errno::EINVAL)?;
         match phase(state) {
             ARMED => {
                 self.cancel_armed(index, state);
             }
-            PENDING => sys::cancel(
-                slot.handle.load(Ordering::Relaxed) as RawHandle,
-                slot.overlapped.get(),
-            ),
+            PENDING => self.cancel_call(index, state),
             // ISSUING: the starter sees the flag. Otherwise the event is
             // out or on its way.
             _ => {}
         }
-        true
-    }
-
-    /// `io_cancel`: ends the cancellable request of the iocb at `iocb`.
-    /// -EINVAL when none is in flight (never submitted, completed, cancelled
-    /// already, or not cancellable: reads, writes and syncs, as on Linux).
-    pub fn cancel(&self, iocb: u64) -> Result<(), Errno> {
-        // The chain is walked under the lock (no system call there); the
-        // cancel itself runs after it is dropped. A slot found here stays
-        // ours to look at: it leaves the index only when freed, and its
-        // generation check (inside `request_cancel`'s swaps) guards reuse.
-        let mut at = {
-            let map = self.index.lock().unwrap_or_else(|e| e.into_inner());
-            map.get(&iocb).copied().unwrap_or(NONE)
-        };
-        while at != NONE {
-            let slot = self.slot(at);
-            let next = slot.next_same.load(Ordering::Relaxed);
-            if slot.flags.load(Ordering::Acquire) & (INDEXED | CANCEL_REQUESTED) == INDEXED
-                && slot.iocb.load(Ordering::Relaxed) == iocb
-                && self.request_cancel(at)
-            {
-                return Ok(());
-            }
-            at = next;
-        }
-        Err(errno::EINVAL)
+        Ok(())
     }
 
     /// Cancels everything that can be (for `io_destroy`): armed polls end
     /// now; overlapped calls are cancelled each by its own OVERLAPPED, so
-    /// the program's own I/O on a shared handle is left alone. A request
-    /// that completed meanwhile is simply not found.
+    /// the program's own I/O on a shared handle is left alone; a call being
+    /// made is cancelled by its maker, which sees the flag. A request that
+    /// completed meanwhile is simply not found.
     pub fn cancel_all(&self) {
         for (index, slot) in self.slots.iter().enumerate() {
-            let state = slot.state.load(Ordering::Acquire);
+            let state = slot.state.load(Ordering::SeqCst);
+            if !matches!(phase(state), ARMED | ISSUING | PENDING) {
+                continue;
+            }
+            slot.flags.fetch_or(CANCEL_REQUESTED, Ordering::SeqCst);
+            let state = slot.state.load(Ordering::SeqCst);
             match phase(state) {
                 ARMED => {
-                    slot.flags.fetch_or(CANCEL_REQUESTED, Ordering::AcqRel);
                     self.cancel_armed(index as u32, state);
                 }
-                ISSUING | PENDING => {
-                    slot.flags.fetch_or(CANCEL_REQUESTED, Ordering::AcqRel);
-                    sys::cancel(
-                        slot.handle.load(Ordering::Relaxed) as RawHandle,
-                        slot.overlapped.get(),
-                    );
-                }
+                PENDING => self.cancel_call(index as u32, state),
                 _ => {}
             }
         }
