@@ -24,14 +24,7 @@
  * POLLOUT, POLLRDNORM, POLLRDBAND, POLLWRNORM, POLLWRBAND. */
 #define LINUX_WAKER_BITS 0x03c7
 
-static io_context_t ctx;
-
-/* Events waiting now, without blocking. */
-static int waiting(struct io_event *ev, int max)
-{
-	struct timespec zero = { 0, 0 };
-	return io_getevents(ctx, 0, max, ev, &zero);
-}
+#include "poll_common.h"
 
 /* An event's res for a poll that asked for `asked` and must report `want`:
  * want set, no error or hang-up, nothing else but what a waker may add. */
