@@ -13,8 +13,9 @@
 //!   otherwise (O_DIRECT, pipes, the forced-overlapped test mode). Positional
 //!   I/O on it never moves the program's file position, as with Linux's
 //!   pread. What cannot be reopened (anonymous and named pipes, sockets,
-//!   unshareable files) is used through the program's own handle, borrowed
-//!   for one call and never cached.
+//!   unshareable files) is used through the program's own handle, borrowed:
+//!   a synchronous one is cached too (no allocation per call), and checked
+//!   on every call against the handle's granted access as well.
 //! * An fd number can be closed and reused for another file. Each cache entry
 //!   remembers the program's handle value and the file's identity, and is
 //!   checked against both before use.
@@ -166,6 +167,10 @@ pub struct OpenFile {
     identity: Option<i64>,
     /// `FLAGS_GENERATION` when the entry was made: the third.
     flags_generation: u32,
+    /// For a cached borrowed handle (which has no file identity), the access
+    /// it was granted: a fourth check, against a handle value the program
+    /// closed (other than through the header) and got back for another end.
+    granted: Option<u32>,
     /// The open flags reported for the fd (`oflag`).
     pub flags: u32,
     /// O_DIRECT: the alignment unit for buffers, offsets and lengths (the
@@ -182,10 +187,10 @@ pub struct OpenFile {
 pub enum IoHandle {
     /// A private reopen of the file, cached for the context.
     Private(OwnedHandle),
-    /// The program's own handle, for one `io_submit` only and never cached:
-    /// for what cannot be reopened (anonymous pipes, sockets, consoles), any
-    /// handle we kept would keep the object open after the program closed
-    /// its fd (a pipe would never see its end of file).
+    /// The program's own handle, for what cannot be reopened (anonymous
+    /// pipes, sockets, consoles): any handle we kept would keep the object
+    /// open after the program closed its fd (a pipe would never see its end
+    /// of file), so only its value is kept.
     Borrowed(RawHandle),
 }
 
@@ -264,13 +269,24 @@ impl Files {
             if file.program_handle == program as usize
                 && file.identity == identity(program_handle, file.kind)
                 && file.flags_generation == FLAGS_GENERATION.load(Ordering::SeqCst)
+                && file
+                    .granted
+                    .is_none_or(|g| sys::granted_access(program_handle) == Some(g))
             {
                 return Ok(file);
             }
         }
         // Open outside the lock: no system call under it.
         let file = Arc::new(self.open(program_handle, binder)?);
-        if let IoHandle::Private(_) = file.handle {
+        // Private reopens, and synchronous borrowed handles (whose check
+        // above is complete). An overlapped borrowed handle is bound to our
+        // port for its completions: a value closed and reused since may be
+        // a handle that is not, so it is looked at afresh on every call.
+        let cacheable = match file.handle {
+            IoHandle::Private(_) => true,
+            IoHandle::Borrowed(_) => file.granted.is_some() && file.path == Path::Inline,
+        };
+        if cacheable {
             self.by_fd
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -357,10 +373,16 @@ impl Files {
                 self.open_buffered(program, held, kind, access, write_through, binder);
             (handle, path, None)
         };
+        let granted = match handle {
+            // Asked of the program's handle, as the check on reuse will ask.
+            IoHandle::Borrowed(h) => sys::granted_access(h),
+            IoHandle::Private(_) => None,
+        };
         Ok(OpenFile {
             program_handle: program as usize,
             identity,
             flags_generation,
+            granted,
             flags,
             direct_alignment,
             kind,

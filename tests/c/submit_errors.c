@@ -162,6 +162,12 @@ int main(void)
 	try_submit("poll POLLIN|POLLOUT", &cb);
 	io_prep_poll(&cb, rw, 0x10000);
 	try_submit("poll events above 16 bits", &cb);
+	/* A regular file is ready for reading and writing, never for POLLPRI
+	 * or POLLRDHUP: a poll for only those is refused (no poll method). */
+	io_prep_poll(&cb, rw, 0x2 /* POLLPRI */);
+	try_submit("poll POLLPRI on a file", &cb);
+	io_prep_poll(&cb, rw, 0x2000 | 0x8 /* POLLRDHUP|POLLERR */);
+	try_submit("poll POLLRDHUP|POLLERR on a file", &cb);
 	io_prep_poll(&cb, rw, 0x1);
 	cb.u.c.offset = 1;
 	try_submit("poll with an offset", &cb);

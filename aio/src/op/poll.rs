@@ -6,8 +6,8 @@
 //! thread of its own:
 //!
 //! * regular files and devices are always ready for reading and writing
-//!   (Linux's DEFAULT_POLLMASK); a poll for anything else never fires and
-//!   waits for `io_cancel`;
+//!   (Linux's DEFAULT_POLLMASK); a poll for anything else is -EINVAL, as
+//!   Linux gives for a file without a poll method;
 //! * an eventfd: armed on its wake-up list (`EventFd::watch`);
 //! * a pipe: Windows has no readiness notice for pipes, so the engine asks
 //!   again now and then (`Start::Rechecked`);
@@ -61,6 +61,9 @@ pub struct Poll {
 impl Poll {
     /// A poll on a file, pipe or device. A pipe that is a Winsock socket
     /// (sockets are pipes to GetFileType) is polled as one, through `afd`.
+    /// A file is always ready for reading and writing, and never for
+    /// anything else: a poll for only that is -EINVAL, as Linux's `aio_poll`
+    /// answers for a file without a poll method.
     pub fn file(
         file: Arc<OpenFile>,
         events: u32,
@@ -69,6 +72,7 @@ impl Poll {
         let target = match file.kind {
             Kind::Pipe if afd::is_socket(file.raw()) => socket_target(file.raw(), events, afd()?),
             Kind::Pipe => Target::Pipe(file.raw()),
+            _ if poll_bits::DEFAULT_POLLMASK & events == 0 => return Err(errno::EINVAL),
             _ => Target::File,
         };
         Ok(Poll {
@@ -101,10 +105,7 @@ impl Poll {
 impl Operation for Poll {
     unsafe fn start(&mut self, slot: &SlotRef) -> Start {
         match &mut self.target {
-            Target::File => match poll_bits::DEFAULT_POLLMASK & self.interest {
-                0 => Start::Armed,
-                ready => Start::Done(i64::from(ready)),
-            },
+            Target::File => Start::Done(i64::from(poll_bits::DEFAULT_POLLMASK & self.interest)),
             Target::EventFd(eventfd) => match eventfd.watch(slot.key, self.interest, slot.wake) {
                 Ok(()) => Start::Armed,
                 Err(ready) => Start::Done(i64::from(ready)),
