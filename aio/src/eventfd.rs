@@ -179,6 +179,11 @@ impl EventFd {
     /// it). An empty counter is EAGAIN when nonblocking; otherwise the call
     /// sleeps until a write or signal makes it non-zero.
     pub fn read(&self) -> Result<u64, Errno> {
+        self.read_with(false)
+    }
+
+    /// `read`, nonblocking also when `nowait` (RWF_NOWAIT) is set.
+    pub fn read_with(&self, nowait: bool) -> Result<u64, Errno> {
         loop {
             let mut count = self.count.load(SeqCst);
             while let Some(take) = read_amount(count, self.semaphore) {
@@ -193,7 +198,7 @@ impl EventFd {
                     Err(now) => count = now,
                 }
             }
-            if self.nonblocking {
+            if self.nonblocking || nowait {
                 return Err(errno::EAGAIN);
             }
             self.sleep_unless(|count| count != 0);
@@ -509,22 +514,10 @@ pub fn write_fd(fd: i32, buf: u64, len: u64) -> Result<u32, Errno> {
 mod win {
     use std::os::windows::io::{AsRawHandle, FromRawHandle, OwnedHandle, RawHandle};
     use windows_sys::Win32::Foundation::{DuplicateHandle, GetLastError, HANDLE};
-    use windows_sys::Win32::System::Threading::{GetCurrentProcess, ResetEvent, SetEvent};
-
-    // windows-sys has CreateEventW behind its Win32_Security feature, which
-    // this crate does not enable; the declaration is kernel32's own.
-    #[link(name = "kernel32")]
-    extern "system" {
-        fn CreateEventW(
-            attributes: *const core::ffi::c_void,
-            manual_reset: i32,
-            initial_state: i32,
-            name: *const u16,
-        ) -> HANDLE;
-    }
-
-    /// SYNCHRONIZE: the right to wait on an object, and nothing else.
-    const SYNCHRONIZE: u32 = 0x0010_0000;
+    use windows_sys::Win32::Storage::FileSystem::SYNCHRONIZE;
+    use windows_sys::Win32::System::Threading::{
+        CreateEventW, GetCurrentProcess, ResetEvent, SetEvent,
+    };
 
     /// A manual-reset event, unsignalled, with a wait-only duplicate.
     pub(super) fn event() -> Result<super::Event, u32> {

@@ -126,14 +126,12 @@ pub fn prepare(
             let events = op::poll_events(iocb)?;
             Request::Op(Op::Poll(Poll::socket(socket, events, (resolvers.afd)()?)))
         }
-        Target::EventFd(eventfd) => {
-            if iocb.opcode != opcode::POLL {
-                // Reads and writes of an eventfd through AIO (which Linux
-                // allows) are not implemented; fsync has none on Linux.
-                return Err(errno::EINVAL);
-            }
-            Request::Op(Op::Poll(Poll::eventfd(eventfd, op::poll_events(iocb)?)))
-        }
+        Target::EventFd(eventfd) => match iocb.opcode {
+            opcode::POLL => Request::Op(Op::Poll(Poll::eventfd(eventfd, op::poll_events(iocb)?))),
+            opcode::PREAD => read_eventfd(iocb, &eventfd, false)?,
+            opcode::PREADV => read_eventfd(iocb, &eventfd, true)?,
+            _ => return Err(errno::EINVAL),
+        },
     };
     Ok((origin, request))
 }
@@ -195,38 +193,12 @@ fn transfer(
     write: bool,
     vectored: bool,
 ) -> Result<Request, Errno> {
-    if iocb.flags & IOCB_FLAG_IOPRIO != 0 {
-        check_ioprio(iocb.reqprio)?;
-    }
+    prep_rw(iocb)?;
     let flags = iocb.rw_flags;
-    if flags & !rwf::SUPPORTED != 0 {
-        return Err(errno::EOPNOTSUPP);
-    }
-    if flags & rwf::APPEND != 0 && flags & rwf::NOAPPEND != 0 {
-        return Err(errno::EINVAL);
-    }
-    // Atomic writes need O_DIRECT on a device that supports them; no fd here
-    // is opened so (Linux answers the same for buffered files).
-    if flags & rwf::ATOMIC != 0 {
-        return Err(errno::EOPNOTSUPP);
-    }
     if (write && !file.writable) || (!write && !file.readable) {
         return Err(errno::EBADF);
     }
-    let segments = if vectored {
-        // Linux's nr_segs is an unsigned int: the low 32 bits of the field.
-        import_iovec(iocb.buf, u64::from(iocb.nbytes as u32))?
-    } else {
-        // import_ubuf: the length is clamped to MAX_RW_COUNT first.
-        if !user_range_ok(iocb.buf, iocb.nbytes.min(MAX_RW_COUNT)) {
-            return Err(errno::EFAULT);
-        }
-        Segments::single(iocb.buf, iocb.nbytes)
-    };
-    // rw_verify_area: a negative position, or one the count would overflow.
-    if iocb.offset < 0 || iocb.offset.checked_add(segments.total() as i64).is_none() {
-        return Err(errno::EINVAL);
-    }
+    let segments = import_segments(iocb, vectored)?;
     // O_DIRECT: buffers, offset and every length in whole logical sectors,
     // else -EINVAL in the event (the request is accepted, as on Linux).
     if let Some(unit) = file.direct_alignment {
@@ -255,6 +227,79 @@ fn transfer(
         durable: write && flags & (rwf::DSYNC | rwf::SYNC) != 0,
     };
     Ok(Request::Op(Op::ReadWrite(ReadWrite::new(file, transfer))))
+}
+
+/// `aio_prep_rw`: the priority and the RWF_* flags.
+fn prep_rw(iocb: &Iocb) -> Result<(), Errno> {
+    if iocb.flags & IOCB_FLAG_IOPRIO != 0 {
+        check_ioprio(iocb.reqprio)?;
+    }
+    let flags = iocb.rw_flags;
+    if flags & !rwf::SUPPORTED != 0 {
+        return Err(errno::EOPNOTSUPP);
+    }
+    if flags & rwf::APPEND != 0 && flags & rwf::NOAPPEND != 0 {
+        return Err(errno::EINVAL);
+    }
+    // Atomic writes need O_DIRECT on a device that supports them; no fd here
+    // is opened so (Linux answers the same for buffered files and reads).
+    if flags & rwf::ATOMIC != 0 {
+        return Err(errno::EOPNOTSUPP);
+    }
+    Ok(())
+}
+
+/// `aio_setup_rw` and `rw_verify_area`: the program's buffers, and the
+/// position.
+fn import_segments(iocb: &Iocb, vectored: bool) -> Result<Segments, Errno> {
+    let segments = if vectored {
+        // Linux's nr_segs is an unsigned int: the low 32 bits of the field.
+        import_iovec(iocb.buf, u64::from(iocb.nbytes as u32))?
+    } else {
+        // import_ubuf: the length is clamped to MAX_RW_COUNT first.
+        if !user_range_ok(iocb.buf, iocb.nbytes.min(MAX_RW_COUNT)) {
+            return Err(errno::EFAULT);
+        }
+        Segments::single(iocb.buf, iocb.nbytes)
+    };
+    // rw_verify_area: a negative position, or one the count would overflow.
+    if iocb.offset < 0 || iocb.offset.checked_add(segments.total() as i64).is_none() {
+        return Err(errno::EINVAL);
+    }
+    Ok(segments)
+}
+
+/// PREAD and PREADV on an eventfd, as Linux's `eventfd_read`: the counter
+/// (or 1, in semaphore mode) as 8 bytes across the buffers; fewer than 8
+/// bytes of room is -EINVAL, an empty counter -EAGAIN when the eventfd is
+/// nonblocking or RWF_NOWAIT is set, else `io_submit` waits as Linux's
+/// does. The value is taken before it is copied: a bad buffer loses it
+/// (-EFAULT), as on Linux. Writes and syncs have no AIO form for an eventfd
+/// on Linux (no write_iter, no fsync): -EINVAL at submit.
+fn read_eventfd(iocb: &Iocb, eventfd: &EventFd, vectored: bool) -> Result<Request, Errno> {
+    prep_rw(iocb)?;
+    let segments = import_segments(iocb, vectored)?;
+    if segments.total() < 8 {
+        return Ok(Request::Done(errno::EINVAL.neg()));
+    }
+    let value = match eventfd.read_with(iocb.rw_flags & rwf::NOWAIT != 0) {
+        Ok(value) => value.to_ne_bytes(),
+        Err(e) => return Ok(Request::Done(e.neg())),
+    };
+    let mut copied = 0;
+    for i in 0..segments.len() {
+        let Some(seg) = segments.get(i) else { break };
+        for at in 0..seg.len.min((value.len() - copied) as u64) {
+            if !user::write(seg.base + at, value[copied]) {
+                return Ok(Request::Done(errno::EFAULT.neg()));
+            }
+            copied += 1;
+        }
+        if copied == value.len() {
+            break;
+        }
+    }
+    Ok(Request::Done(8))
 }
 
 /// Linux's MAX_RW_COUNT: what one read or write moves at most there.
