@@ -547,6 +547,13 @@ impl Engine {
     }
 
     fn deliver(&self, index: u32, res: i64) {
+        // Out of the index first: once its event can be seen, io_cancel of
+        // the request is -EINVAL (Linux: it completed).
+        let slot = self.slot(index);
+        if slot.flags.load(Ordering::Acquire) & INDEXED != 0 {
+            self.index_remove(index);
+            slot.flags.fetch_and(!INDEXED, Ordering::AcqRel);
+        }
         let (Some(work), Some(sink)) = (self.work(index), self.sink.get()) else {
             return;
         };
