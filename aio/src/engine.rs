@@ -423,17 +423,26 @@ impl Engine {
             // (or say -EAGAIN, which the ring would not justify), dequeue
             // them here, for a few milliseconds at most.
             let deadline = std::time::Instant::now() + std::time::Duration::from_millis(5);
+            let mut nudged = false;
             while index.is_none() && std::time::Instant::now() < deadline {
+                let drained = drain(Some(0));
                 // The completion thread runs while this engine exists, so its
                 // stop packet cannot be queued now; were one dequeued here
                 // all the same, it would go back for the thread.
-                if drain(Some(0)) {
+                if drained.stop {
                     let _ = self.port().post(KEY_STOP, core::ptr::null_mut());
                 }
+                nudged |= drained.nudge;
                 index = pop();
                 if index.is_none() {
                     std::thread::yield_now();
                 }
+            }
+            // The completion thread's nudge into its recheck rhythm (see
+            // `issue`) is its own: taken here, it would leave the thread
+            // asleep with pipe polls armed until some other packet came.
+            if nudged {
+                let _ = self.port().post(KEY_FENCE, core::ptr::null_mut());
             }
         }
         let index = index.ok_or(errno::EAGAIN)?;
@@ -1044,7 +1053,7 @@ fn completion_thread() {
     let mut last_recheck = std::time::Instant::now();
     loop {
         let rechecking = completions().is_some_and(|c| c.rechecked.load(Ordering::SeqCst) > 0);
-        if drain(rechecking.then_some(RECHECK_MS)) {
+        if drain(rechecking.then_some(RECHECK_MS)).stop {
             return;
         }
         if rechecking && last_recheck.elapsed().as_millis() >= u128::from(RECHECK_MS) {
@@ -1079,12 +1088,24 @@ fn recheck_all() {
     }
 }
 
+/// What a batch of packets held for the completion thread itself.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Drained {
+    /// Its stop packet.
+    stop: bool,
+    /// The nudge into its recheck rhythm (KEY_FENCE without an OVERLAPPED).
+    nudge: bool,
+}
+
 /// Dequeues one batch of packets, waiting up to `timeout_ms` (`None`: until
-/// one comes), and handles them. True when the batch held the completion
-/// thread's stop packet.
-fn drain(timeout_ms: Option<u32>) -> bool {
+/// one comes), and handles them; says what the batch held for the
+/// completion thread (a thread other than it must post that back).
+fn drain(timeout_ms: Option<u32>) -> Drained {
     let Some(completions) = completions() else {
-        return true;
+        return Drained {
+            stop: true,
+            nudge: false,
+        };
     };
     let mut packets = [Packet {
         key: 0,
@@ -1096,16 +1117,20 @@ fn drain(timeout_ms: Option<u32>) -> bool {
 
 /// Routes each packet to the engine whose slot it names. Any thread may do
 /// this: the slot state machine decides who acts on a packet. Returns
-/// whether the stop packet was among them.
-fn dispatch(completions: &Completions, packets: &[Packet]) -> bool {
-    let mut stop = false;
+/// what was among them for the completion thread (stop, nudge).
+fn dispatch(completions: &Completions, packets: &[Packet]) -> Drained {
+    let mut drained = Drained::default();
     for packet in packets {
         if packet.key == KEY_STOP {
-            stop = true;
+            drained.stop = true;
+            continue;
+        }
+        if packet.key == KEY_FENCE && packet.overlapped.is_null() {
+            drained.nudge = true;
             continue;
         }
         // A packet outside every slot range is the program's own I/O on a
-        // handle it also gave us (or our recheck nudge): not ours to complete.
+        // handle it also gave us: not ours to complete.
         if let Some(route) = route_of(completions, packet.overlapped as usize) {
             // SAFETY: see `Route`: the engine has this slot in use, so it
             // and its context are alive until the packet is handled.
@@ -1115,7 +1140,7 @@ fn dispatch(completions: &Completions, packets: &[Packet]) -> bool {
             let _ = catch_unwind(AssertUnwindSafe(|| engine.on_packet(packet)));
         }
     }
-    stop
+    drained
 }
 
 fn job_thread(engine: &Engine) {
@@ -1236,5 +1261,37 @@ mod tests {
         engine.slot(2).flags.store(0, Ordering::Relaxed);
         assert_eq!(engine.cancel(0x1234), Err(errno::EINVAL));
         engine.stop();
+    }
+
+    /// A thread that dequeues packets besides the completion thread (a
+    /// submitter whose slots are all parked) is told of the completion
+    /// thread's own packets, to post them back: its stop, and its nudge
+    /// into the recheck rhythm (lost, it would leave armed pipe polls
+    /// unchecked until some other packet woke the thread). A fence for a
+    /// slot is neither.
+    #[test]
+    fn dispatch_reports_the_completion_threads_packets() {
+        let c = completions().expect("port");
+        let packet = |key, overlapped: usize| Packet {
+            key,
+            overlapped: overlapped as *mut OVERLAPPED,
+        };
+        assert_eq!(dispatch(c, &[]), Drained::default());
+        assert_eq!(
+            dispatch(c, &[packet(KEY_FENCE, 0)]),
+            Drained {
+                stop: false,
+                nudge: true
+            }
+        );
+        assert_eq!(
+            dispatch(c, &[packet(KEY_IO, 0x10), packet(KEY_STOP, 0)]),
+            Drained {
+                stop: true,
+                nudge: false
+            }
+        );
+        // A fence names its slot: routed (here to no engine), not a nudge.
+        assert_eq!(dispatch(c, &[packet(KEY_FENCE, 0x10)]), Drained::default());
     }
 }
