@@ -1263,6 +1263,24 @@ mod tests {
         engine.stop();
     }
 
+    /// A request whose event went out is no longer cancellable, even while
+    /// its slot is still taken (the event is delivered before the slot is
+    /// freed): io_cancel is -EINVAL, as on Linux once the event is in the
+    /// ring (tests/c/poll_cancel_reaped end to end).
+    #[test]
+    fn a_delivered_request_leaves_the_index() {
+        let engine = Engine::new(4).expect("engine");
+        engine.index_insert(1, 0x1234);
+        engine.index_insert(3, 0x1234);
+        engine.deliver(1, 0);
+        assert_eq!(chain(&engine, 0x1234), vec![3]);
+        assert_eq!(engine.slot(1).flags.load(Ordering::Relaxed) & INDEXED, 0);
+        engine.deliver(3, 0);
+        assert_eq!(engine.cancel(0x1234), Err(errno::EINVAL));
+        assert!(engine.index.lock().unwrap().is_empty());
+        engine.stop();
+    }
+
     /// A thread that dequeues packets besides the completion thread (a
     /// submitter whose slots are all parked) is told of the completion
     /// thread's own packets, to post them back: its stop, and its nudge
