@@ -237,7 +237,6 @@ impl EventFd {
     /// (where poll reports POLLERR), and wakes with POLLIN. Never blocks,
     /// never allocates, holds no lock across a system call: for use once per
     /// completion. Watch callbacks run on the calling thread.
-    #[allow(dead_code)] // for IOCB_FLAG_RESFD (issue 8); the unit tests use it now.
     pub fn signal(&self, n: u64) {
         let before = self
             .count
@@ -456,7 +455,6 @@ pub fn lookup(fd: i32) -> Option<Arc<EventFd>> {
 /// Whether `fd` is in the eventfd range, open or not: an fd there that
 /// `lookup` does not find is a closed eventfd (EBADF), not another kind of
 /// file.
-#[allow(dead_code)] // for IOCB_FLAG_RESFD's EBADF/EINVAL (issue 8).
 pub fn is_eventfd_number(fd: i32) -> bool {
     (FD_BASE..FD_END).contains(&fd)
 }

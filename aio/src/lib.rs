@@ -3,8 +3,6 @@
 //! The crate builds `aio.dll`, whose exports are declared for C by
 //! `include/libaio.h`. Its parts, one concept each:
 //!
-//! * `afd`: IO_CMD_POLL on Winsock sockets through AFD poll requests (not
-//!   used by the engine yet);
 //! * `abi`: the C structures, byte for byte as on Linux x86_64;
 //! * `capi`: the exported functions: argument checks, then safe Rust;
 //! * `context`: `io_setup`'s context, its lifecycle and the live registry;
@@ -14,6 +12,8 @@
 //!   one interface (start, completion, cancel);
 //! * `completion`: what a request's event carries, and the sink it goes to;
 //! * `engine`: request slots, the completion port and its threads;
+//! * `afd`: AFD poll requests, for IO_CMD_POLL on Winsock sockets;
+//! * `pipe_poll`: a pipe end's readiness, for IO_CMD_POLL on pipes;
 //! * `fd`: from a C runtime fd to the handle the engine uses;
 //! * `eventfd`: Linux's eventfd counter and the table of eventfd fds;
 //! * `errno`: Windows status codes to the errno Linux would give;
@@ -22,7 +22,6 @@
 #![cfg(windows)]
 
 mod abi;
-// Not wired into `poll`/`engine` yet: until it is, only its tests use it.
 mod afd;
 mod capi;
 #[cfg(test)]
