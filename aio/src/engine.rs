@@ -1312,4 +1312,152 @@ mod tests {
         // A fence names its slot: routed (here to no engine), not a nudge.
         assert_eq!(dispatch(c, &[packet(KEY_FENCE, 0x10)]), Drained::default());
     }
+
+    mod panics {
+        //! No panic in an operation stops a thread: the request fails with
+        //! -EIO and the next one is served.
+        use super::super::*;
+        use crate::op::testing::Scripted;
+        use crate::sys::IoStatus;
+        use std::sync::atomic::AtomicUsize;
+        use std::time::{Duration, Instant};
+
+        #[derive(Default)]
+        struct Events(Mutex<Vec<(u64, i64)>>);
+
+        impl Complete for Events {
+            fn complete(&self, origin: &Origin, res: i64) {
+                self.0.lock().unwrap().push((origin.data, res));
+            }
+        }
+
+        impl Events {
+            fn wait_for(&self, data: u64) -> i64 {
+                let deadline = Instant::now() + Duration::from_secs(10);
+                while Instant::now() < deadline {
+                    if let Some(&(_, res)) = self.0.lock().unwrap().iter().find(|e| e.0 == data) {
+                        return res;
+                    }
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                panic!("no event for {data}");
+            }
+        }
+
+        fn origin(data: u64) -> Origin {
+            Origin {
+                data,
+                obj: 0x1000 + data,
+                resfd: None,
+            }
+        }
+
+        fn op(start: fn(&SlotRef) -> Start, complete: fn(i32, usize) -> Step) -> Op {
+            Op::Scripted(Scripted {
+                start,
+                complete,
+                run_blocking: || panic!("a job panics"),
+                cancellable: true,
+            })
+        }
+
+        fn boom(_: &SlotRef) -> Start {
+            panic!("start panics")
+        }
+
+        fn never(_: i32, _: usize) -> Step {
+            panic!("complete panics")
+        }
+
+        fn echo(_: i32, bytes: usize) -> Step {
+            Step::Finish(bytes as i64)
+        }
+
+        /// The OVERLAPPED of the last pending call started (for posting its
+        /// packet by hand).
+        static PENDING_OVERLAPPED: AtomicUsize = AtomicUsize::new(0);
+
+        fn pending(slot: &SlotRef) -> Start {
+            PENDING_OVERLAPPED.store(slot.overlapped as usize, Ordering::SeqCst);
+            Start::Issued {
+                handle: core::ptr::null_mut(),
+                status: windows_sys::Win32::Foundation::STATUS_PENDING,
+            }
+        }
+
+        /// The key of the last armed operation.
+        static ARMED_KEY: AtomicUsize = AtomicUsize::new(0);
+
+        fn arm(slot: &SlotRef) -> Start {
+            ARMED_KEY.store(slot.key, Ordering::SeqCst);
+            Start::Armed
+        }
+
+        /// Completes the pending call by hand, with `bytes`, through the
+        /// process's port, as the kernel would.
+        fn post_completion(bytes: usize) {
+            let overlapped = PENDING_OVERLAPPED.load(Ordering::SeqCst) as *mut OVERLAPPED;
+            let done = IoStatus { status: 0, bytes };
+            // SAFETY: the slot's OVERLAPPED, pending (nobody else writes it).
+            unsafe {
+                (*overlapped).InternalHigh = done.bytes;
+                (*overlapped).Internal = done.status as usize;
+            }
+            assert!(completions().unwrap().port.post(KEY_IO, overlapped));
+        }
+
+        #[test]
+        fn every_thread_survives_a_panicking_operation() {
+            let events = Arc::new(Events::default());
+            let engine = Engine::new(8).expect("engine");
+            engine.activate(events.clone()).expect("activate");
+
+            // In `start`, on the submitting thread.
+            engine.start(origin(1), op(boom, echo)).unwrap();
+            assert_eq!(events.wait_for(1), errno::EIO.neg());
+
+            // In a job, on the job thread; the next job still runs.
+            engine
+                .start(origin(2), op(|_| Start::Blocking, echo))
+                .unwrap();
+            assert_eq!(events.wait_for(2), errno::EIO.neg());
+            engine
+                .start(
+                    origin(3),
+                    Op::Scripted(Scripted {
+                        start: |_| Start::Blocking,
+                        complete: echo,
+                        run_blocking: || 7,
+                        cancellable: false,
+                    }),
+                )
+                .unwrap();
+            assert_eq!(events.wait_for(3), 7);
+
+            // In `complete`, on the completion thread; the next packet is
+            // still handled.
+            engine.start(origin(4), op(pending, never)).unwrap();
+            post_completion(0);
+            assert_eq!(events.wait_for(4), errno::EIO.neg());
+            engine.start(origin(5), op(pending, echo)).unwrap();
+            post_completion(42);
+            assert_eq!(events.wait_for(5), 42);
+
+            // In `complete` of a wake-up, on the waking thread.
+            engine.start(origin(6), op(arm, never)).unwrap();
+            on_wake(ARMED_KEY.load(Ordering::SeqCst), 0x1);
+            assert_eq!(events.wait_for(6), errno::EIO.neg());
+            engine.start(origin(7), op(arm, echo)).unwrap();
+            on_wake(ARMED_KEY.load(Ordering::SeqCst), 0x4);
+            assert_eq!(events.wait_for(7), 4);
+
+            // Every slot came back.
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while engine.busy() > 0 && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            assert_eq!(engine.busy(), 0);
+            engine.stop();
+        }
+    }
 }

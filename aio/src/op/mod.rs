@@ -105,6 +105,9 @@ pub enum Op {
     ReadWrite(ReadWrite),
     Sync(Sync),
     Poll(Poll),
+    /// An operation whose every step the engine's unit tests script.
+    #[cfg(test)]
+    Scripted(testing::Scripted),
 }
 
 impl Op {
@@ -113,6 +116,8 @@ impl Op {
             Op::ReadWrite(op) => op,
             Op::Sync(op) => op,
             Op::Poll(op) => op,
+            #[cfg(test)]
+            Op::Scripted(op) => op,
         }
     }
 
@@ -121,6 +126,8 @@ impl Op {
             Op::ReadWrite(op) => op,
             Op::Sync(op) => op,
             Op::Poll(op) => op,
+            #[cfg(test)]
+            Op::Scripted(op) => op,
         }
     }
 }
@@ -145,5 +152,37 @@ impl Operation for Op {
 
     fn cancellable(&self) -> bool {
         self.inner_ref().cancellable()
+    }
+}
+
+#[cfg(test)]
+pub mod testing {
+    //! A scripted operation, for driving the engine through every path
+    //! (and every panic) in its unit tests.
+    use super::{Operation, SlotRef, Start, Step};
+
+    pub struct Scripted {
+        pub start: fn(&SlotRef) -> Start,
+        pub complete: fn(i32, usize) -> Step,
+        pub run_blocking: fn() -> i64,
+        pub cancellable: bool,
+    }
+
+    impl Operation for Scripted {
+        unsafe fn start(&mut self, slot: &SlotRef) -> Start {
+            (self.start)(slot)
+        }
+
+        fn complete(&mut self, status: i32, bytes: usize) -> Step {
+            (self.complete)(status, bytes)
+        }
+
+        fn run_blocking(&mut self) -> i64 {
+            (self.run_blocking)()
+        }
+
+        fn cancellable(&self) -> bool {
+            self.cancellable
+        }
     }
 }
