@@ -22,12 +22,17 @@
  *
  * _read(), _write() and _close() (underscored) remain the runtime's: they do
  * not know eventfds.
+ *
+ * pipe() likewise (io_win32_pipe()): Linux's, which Windows lacks, as the
+ * runtime's _pipe() in binary mode (Linux has no text mode) with Linux's
+ * default capacity, 64 KiB. IO_CMD_POLL works on both ends.
  */
 #ifndef LIBAIO_WIN32_FDIO_H
 #define LIBAIO_WIN32_FDIO_H
 #ifdef _WIN32
 
 #include <errno.h>
+#include <fcntl.h>
 #include <io.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -155,11 +160,19 @@ LIBAIO_WIN32_FDIO_INLINE int __cdecl io_win32_close(int fd)
 	LIBAIO_WIN32_FDIO_GUARDED(int, _close(fd));
 }
 
+LIBAIO_WIN32_FDIO_INLINE int __cdecl io_win32_pipe(int fds[2])
+{
+	return _pipe(fds, 65536, _O_BINARY);
+}
+
 #ifdef __cplusplus
 }
 #endif
 
 #if !defined(__cplusplus) && !defined(LIBAIO_WIN32_NO_FDIO_WRAPPERS)
+#ifndef pipe
+#define pipe io_win32_pipe
+#endif
 #ifndef read
 #define read io_win32_read
 #endif
