@@ -54,7 +54,9 @@ pub struct Poll {
     target: Target,
     /// The events asked for, with POLLERR and POLLHUP.
     interest: u32,
-    /// What keeps the file open while the poll waits (Linux's reference).
+    /// The fd's entry, held while the poll waits, as Linux holds the file.
+    /// (A borrowed handle, a pipe's, is only a number: a program that closes
+    /// the fd under an armed poll leaves it waiting on nothing.)
     _file: Option<Arc<OpenFile>>,
 }
 
