@@ -12,7 +12,6 @@ use crate::completion::{Complete, Origin};
 use crate::engine::Engine;
 use crate::errno::{self, Errno};
 use crate::fd::{self, Files, OpenFile, Resolver};
-use crate::op::Op;
 use crate::ring::{self, Ring};
 use crate::submit::{self, Batch, Request};
 use crate::sys;
@@ -225,12 +224,6 @@ impl Context {
     fn start(self: &Arc<Self>, origin: Origin, request: Request) -> Result<(), Errno> {
         match request {
             Request::Done(res) => self.complete(&origin, res),
-            // Reads and writes on the in-line path: done here, as Linux does
-            // buffered file I/O.
-            Request::Op(Op::ReadWrite(rw)) if rw.runs_inline() => {
-                let res = rw.run_inline();
-                self.complete(&origin, res);
-            }
             Request::Op(op) => self.engine()?.start(origin, op)?,
         }
         Ok(())

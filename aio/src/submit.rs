@@ -10,7 +10,7 @@ use crate::afd;
 use crate::completion::Origin;
 use crate::errno::{self, Errno};
 use crate::eventfd::{self, EventFd};
-use crate::fd::{Kind, OpenFile};
+use crate::fd::{Kind, OpenFile, Path};
 use crate::op::{self, Op, Poll, ReadWrite, Segments};
 use crate::sys;
 use crate::user;
@@ -24,10 +24,10 @@ const TOTAL_LIMIT: u64 = i64::MAX as u64;
 // Not boxed: that would allocate on every I/O.
 #[allow(clippy::large_enum_variant)]
 pub enum Request {
-    /// An operation for the engine (or, for reads and writes on the in-line
-    /// path, for `io_submit` itself).
+    /// An operation for the engine.
     Op(Op),
-    /// Answered by the checks themselves, with this result for its event.
+    /// Over already (answered by the checks, or a read or write done in
+    /// line), with this result for its event.
     Done(i64),
 }
 
@@ -226,6 +226,11 @@ fn transfer(
         offset,
         durable: write && flags & (rwf::DSYNC | rwf::SYNC) != 0,
     };
+    // Files on the in-line path, and nothing to move (0, whatever the path):
+    // done here, inside io_submit, as Linux does buffered file I/O.
+    if file.path == Path::Inline || transfer.segments.len() == 0 {
+        return Ok(Request::Done(op::run_inline(&file, &transfer)));
+    }
     Ok(Request::Op(Op::ReadWrite(ReadWrite::new(file, transfer))))
 }
 

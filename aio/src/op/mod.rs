@@ -20,7 +20,7 @@ mod rw;
 mod sync;
 
 pub use poll::{poll_events, Poll};
-pub use rw::{ReadWrite, Segments, Transfer, APPEND_OFFSET};
+pub use rw::{run_inline, ReadWrite, Segments, Transfer, APPEND_OFFSET};
 pub use sync::Sync;
 
 use std::os::windows::io::RawHandle;

@@ -10,7 +10,7 @@
 use super::{Operation, SlotRef, Start, Step};
 use crate::abi::IoVec;
 use crate::errno::{self, status, Errno};
-use crate::fd::{OpenFile, Path};
+use crate::fd::OpenFile;
 use crate::sys;
 use std::sync::Arc;
 
@@ -303,17 +303,6 @@ impl ReadWrite {
             at: Progress::default(),
             pages,
         }
-    }
-
-    /// Whether it completes inside `io_submit`: files on the in-line path,
-    /// and nothing to move (0, whatever the path).
-    pub fn runs_inline(&self) -> bool {
-        self.file.path == Path::Inline || self.transfer.segments.len() == 0
-    }
-
-    /// The whole transfer, now (see `run_inline`).
-    pub fn run_inline(&self) -> i64 {
-        run_inline(&self.file, &self.transfer)
     }
 }
 
