@@ -108,6 +108,8 @@ const ACCOUNTED: u32 = 8;
 const KEY_IO: usize = 1;
 const KEY_FENCE: usize = 2;
 const KEY_STOP: usize = 3;
+/// Wakes the completion thread into its recheck rhythm (no OVERLAPPED).
+const KEY_NUDGE: usize = 4;
 
 /// How often armed pipe polls are asked again.
 const RECHECK_MS: u32 = 1;
@@ -442,7 +444,7 @@ impl Engine {
             // `issue`) is its own: taken here, it would leave the thread
             // asleep with pipe polls armed until some other packet came.
             if nudged {
-                let _ = self.port().post(KEY_FENCE, core::ptr::null_mut());
+                let _ = self.port().post(KEY_NUDGE, core::ptr::null_mut());
             }
         }
         let index = index.ok_or(errno::EAGAIN)?;
@@ -640,7 +642,7 @@ impl Engine {
                 if let Some(c) = completions() {
                     if c.rechecked.fetch_add(1, Ordering::SeqCst) == 0 {
                         // Wake the completion thread into its recheck rhythm.
-                        let _ = c.port.post(KEY_FENCE, core::ptr::null_mut());
+                        let _ = c.port.post(KEY_NUDGE, core::ptr::null_mut());
                     }
                 }
                 self.armed(index, issuing)
@@ -1093,7 +1095,7 @@ fn recheck_all() {
 struct Drained {
     /// Its stop packet.
     stop: bool,
-    /// The nudge into its recheck rhythm (KEY_FENCE without an OVERLAPPED).
+    /// The nudge into its recheck rhythm (KEY_NUDGE).
     nudge: bool,
 }
 
@@ -1125,7 +1127,7 @@ fn dispatch(completions: &Completions, packets: &[Packet]) -> Drained {
             drained.stop = true;
             continue;
         }
-        if packet.key == KEY_FENCE && packet.overlapped.is_null() {
+        if packet.key == KEY_NUDGE {
             drained.nudge = true;
             continue;
         }
@@ -1296,7 +1298,7 @@ mod tests {
         };
         assert_eq!(dispatch(c, &[]), Drained::default());
         assert_eq!(
-            dispatch(c, &[packet(KEY_FENCE, 0)]),
+            dispatch(c, &[packet(KEY_NUDGE, 0)]),
             Drained {
                 stop: false,
                 nudge: true
