@@ -6,16 +6,6 @@
 
 static io_context_t ctx;
 
-static long long run(struct iocb *cb)
-{
-	struct iocb *list[1] = { cb };
-	struct io_event ev;
-	long long r = io_submit(ctx, 1, list);
-	if (r != 1)
-		return r;
-	reap(ctx, &ev, 1);
-	return event_res(&ev);
-}
 
 int main(void)
 {
@@ -40,7 +30,7 @@ int main(void)
 	};
 	for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		io_prep_pread(&cb, fd, buf + cases[i].buf_offset, cases[i].len, cases[i].offset);
-		long long r = run(&cb);
+		long long r = submit_and_reap(ctx, &cb);
 		printf("O_DIRECT read, %s: %s\n", cases[i].what, result_text(r));
 		rel_expect(r == cases[i].want, "O_DIRECT read, %s: %s, Linux gives %s", cases[i].what, result_text(r),
 			   result_text(cases[i].want));

@@ -12,17 +12,6 @@
 
 static io_context_t ctx;
 
-static long long submit_and_reap(struct iocb *cb)
-{
-	struct iocb *list[1] = { cb };
-	struct io_event ev;
-	long long r = io_submit(ctx, 1, list);
-	if (r != 1)
-		return r;
-	reap(ctx, &ev, 1);
-	CHECK(ev.obj == cb);
-	return event_res(&ev);
-}
 
 static void *write_later(void *arg)
 {
@@ -43,12 +32,12 @@ int main(void)
 	CHECK(efd >= 0);
 
 	io_prep_pread(&cb, efd, &v, 8, 0);
-	show("pread 8 bytes, counter 5", submit_and_reap(&cb));
+	show("pread 8 bytes, counter 5", submit_and_reap(ctx, &cb));
 	printf("  value %llu\n", (unsigned long long)v);
 	io_prep_pread(&cb, efd, &v, 8, 0);
-	show("pread, empty nonblocking counter", submit_and_reap(&cb));
+	show("pread, empty nonblocking counter", submit_and_reap(ctx, &cb));
 	io_prep_pread(&cb, efd, small, 4, 0);
-	show("pread 4 bytes", submit_and_reap(&cb));
+	show("pread 4 bytes", submit_and_reap(ctx, &cb));
 
 	uint64_t w = 3;
 	io_prep_pwrite(&cb, efd, &w, 8, 0);
@@ -63,7 +52,7 @@ int main(void)
 	memset(b, 0, sizeof b);
 	struct iovec iov[2] = { { a, 3 }, { b, 16 } };
 	io_prep_preadv(&cb, efd, iov, 2, 0);
-	show("preadv 3 + 16 bytes", submit_and_reap(&cb));
+	show("preadv 3 + 16 bytes", submit_and_reap(ctx, &cb));
 	uint64_t got;
 	memcpy(&got, a, 3);
 	memcpy((char *)&got + 3, b, 5);
@@ -74,13 +63,13 @@ int main(void)
 	io_prep_pread(&cb, efd, &v, 16, -1);
 	show("pread at offset -1", io_submit(ctx, 1, list));
 	io_prep_pread(&cb, efd, &v, 16, 100);
-	show("pread 16 bytes at offset 100", submit_and_reap(&cb));
+	show("pread 16 bytes at offset 100", submit_and_reap(ctx, &cb));
 	printf("  value %llu\n", (unsigned long long)v);
 
 	w = 9;
 	CHECK(write(efd, &w, 8) == 8);
 	io_prep_pread(&cb, efd, (void *)8, 8, 0);
-	show("pread into a bad buffer", submit_and_reap(&cb));
+	show("pread into a bad buffer", submit_and_reap(ctx, &cb));
 	SHOW_IO("read after it (the value was taken)", read(efd, &v, 8));
 
 	CHECK(close(efd) == 0);
@@ -88,10 +77,10 @@ int main(void)
 	CHECK(efd >= 0);
 	io_prep_pread(&cb, efd, &v, 8, 0);
 	cb.aio_rw_flags = RWF_NOWAIT;
-	show("pread RWF_NOWAIT, empty blocking counter", submit_and_reap(&cb));
+	show("pread RWF_NOWAIT, empty blocking counter", submit_and_reap(ctx, &cb));
 	thread_t t = thread_spawn(write_later, &efd);
 	io_prep_pread(&cb, efd, &v, 8, 0);
-	show("pread, empty blocking counter, written later", submit_and_reap(&cb));
+	show("pread, empty blocking counter, written later", submit_and_reap(ctx, &cb));
 	thread_join(t);
 	printf("  value %llu\n", (unsigned long long)v);
 	CHECK(close(efd) == 0);

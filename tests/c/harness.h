@@ -273,11 +273,12 @@ static inline void thread_join(thread_t t)
 }
 #endif
 
-/* Pipes: the C runtime's own on each side (binary mode on Windows). */
+/* Pipes: Linux's pipe(), and on Windows the header's (the C runtime's _pipe() in
+ * binary mode), called by name so that C++ tests get it too. */
 static inline int make_pipe(int fds[2])
 {
 #ifdef _WIN32
-	return _pipe(fds, 65536, O_BINARY);
+	return io_win32_pipe(fds); /* the header's pipe(): binary, 64 KiB */
 #else
 	return pipe(fds);
 #endif
@@ -299,6 +300,20 @@ static inline void reap_within(io_context_t ctx, struct io_event *events, int n,
 static inline void reap(io_context_t ctx, struct io_event *events, int n)
 {
 	reap_within(ctx, events, n, 10);
+}
+
+/* Submits `cb` alone: io_submit's result if the iocb was not taken, else
+ * its event's res once it comes. */
+static inline long long submit_and_reap(io_context_t ctx, struct iocb *cb)
+{
+	struct iocb *list[1] = { cb };
+	struct io_event ev;
+	long long r = io_submit(ctx, 1, list);
+	if (r != 1)
+		return r;
+	reap(ctx, &ev, 1);
+	CHECK(ev.obj == cb);
+	return event_res(&ev);
 }
 
 #endif

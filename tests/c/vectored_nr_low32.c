@@ -5,16 +5,6 @@
 
 static io_context_t ctx;
 
-static long long run(struct iocb *cb)
-{
-	struct iocb *list[1] = { cb };
-	struct io_event ev;
-	long long r = io_submit(ctx, 1, list);
-	if (r != 1)
-		return r;
-	reap(ctx, &ev, 1);
-	return event_res(&ev);
-}
 
 int main(void)
 {
@@ -34,7 +24,7 @@ int main(void)
 		memset(b, 0, sizeof b);
 		io_prep_preadv(&cb, fd, iov, 2, 0);
 		cb.u.c.nbytes = counts[i];
-		long long r = run(&cb);
+		long long r = submit_and_reap(ctx, &cb);
 		printf("preadv with nr %s: %s, data %d\n", names[i], result_text(r),
 		       r > 0 ? check_pattern(a, 0, 512, 62) : 0);
 		rel_expect(r == want[i], "preadv with nr %s gave %s; Linux uses the low 32 bits: %s", names[i],
@@ -44,7 +34,7 @@ int main(void)
 	memset(b, 'w', sizeof b);
 	io_prep_pwritev(&cb, fd, iov, 2, 4096);
 	cb.u.c.nbytes = (1ULL << 32) + 1;
-	long long r = run(&cb);
+	long long r = submit_and_reap(ctx, &cb);
 	static unsigned char back[8192];
 	CHECK(rel_read_file("data", back, sizeof back) == 8192);
 	int one = back[4096] == 'v' && back[4096 + 511] == 'v' && check_pattern(back + 4096 + 512, 4096 + 512, 512, 62);

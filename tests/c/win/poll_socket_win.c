@@ -9,21 +9,7 @@
  *
  * WINLIBS: -lws2_32
  */
-#include <winsock2.h> /* before <windows.h> (harness.h) */
-
-#include "harness.h"
-
-/* Linux's poll bits (libaio's ABI), not <winsock2.h>'s POLLIN, POLLOUT...,
- * which are WSAPoll's and have other values: see tests/c/poll_socket.c. */
-#define LINUX_POLLIN 0x0001
-#define LINUX_POLLPRI 0x0002
-#define LINUX_POLLOUT 0x0004
-#define LINUX_POLLERR 0x0008
-#define LINUX_POLLHUP 0x0010
-/* Bits beyond those asked that Linux's wakers may report: POLLIN, POLLPRI,
- * POLLOUT, POLLRDNORM, POLLRDBAND, POLLWRNORM, POLLWRBAND. */
-#define LINUX_WAKER_BITS 0x03c7
-
+#include "socket_common.h"
 #include "poll_common.h"
 
 /* An event's res for a poll that asked for `asked` and must report `want`:
@@ -43,26 +29,12 @@ static void submit1(struct iocb *cb)
 	CHECK(io_submit(ctx, 1, list) == 1);
 }
 
-static SOCKET tcp_listener(struct sockaddr_in *addr)
-{
-	int len = sizeof *addr;
-	SOCKET l = socket(AF_INET, SOCK_STREAM, 0);
-	CHECK(l != INVALID_SOCKET);
-	memset(addr, 0, sizeof *addr);
-	addr->sin_family = AF_INET;
-	addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	CHECK(bind(l, (struct sockaddr *)addr, sizeof *addr) == 0);
-	CHECK(listen(l, 4) == 0);
-	CHECK(getsockname(l, (struct sockaddr *)addr, &len) == 0);
-	return l;
-}
-
 /* Connects `client` (made by the caller) to a loopback listener and returns
  * the accepted peer. */
 static SOCKET connect_peer(SOCKET client)
 {
 	struct sockaddr_in addr;
-	SOCKET l = tcp_listener(&addr);
+	SOCKET l = listener(&addr);
 	CHECK(connect(client, (struct sockaddr *)&addr, sizeof addr) == 0);
 	SOCKET peer = accept(l, NULL, NULL);
 	CHECK(peer != INVALID_SOCKET);
