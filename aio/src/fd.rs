@@ -131,6 +131,8 @@ fn flags_of(handle: RawHandle, identity: Option<i64>) -> u32 {
 fn kind_of(handle: RawHandle) -> Option<Kind> {
     match sys::file_type(handle) {
         sys::FILE_TYPE_DISK => Some(Kind::Disk),
+        // GetFileType calls a socket a pipe, as Windows does.
+        sys::FILE_TYPE_PIPE if crate::afd::is_socket(handle) => Some(Kind::Socket),
         sys::FILE_TYPE_PIPE => Some(Kind::Pipe),
         sys::FILE_TYPE_UNKNOWN if sys::last_error() != 0 => None,
         _ => Some(Kind::Other),
@@ -156,6 +158,8 @@ pub enum Path {
 pub enum Kind {
     Disk,
     Pipe,
+    /// A Winsock socket the C runtime holds as an fd (`_open_osfhandle`).
+    Socket,
     Other,
 }
 

@@ -61,8 +61,8 @@ pub struct Poll {
 }
 
 impl Poll {
-    /// A poll on a file, pipe or device. A pipe that is a Winsock socket
-    /// (sockets are pipes to GetFileType) is polled as one, through `afd`.
+    /// A poll on a file, pipe, socket or device; a socket is polled
+    /// through `afd`.
     /// A file is always ready for reading and writing, and never for
     /// anything else: a poll for only that is -EINVAL, as Linux's `aio_poll`
     /// answers for a file without a poll method.
@@ -72,7 +72,7 @@ impl Poll {
         afd: &dyn Fn() -> Result<RawHandle, Errno>,
     ) -> Result<Poll, Errno> {
         let target = match file.kind {
-            Kind::Pipe if afd::is_socket(file.raw()) => socket_target(file.raw(), events, afd()?),
+            Kind::Socket => socket_target(file.raw(), events, afd()?),
             Kind::Pipe => Target::Pipe(file.raw()),
             _ if poll_bits::DEFAULT_POLLMASK & events == 0 => return Err(errno::EINVAL),
             _ => Target::File,
