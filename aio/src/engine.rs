@@ -922,16 +922,22 @@ impl Engine {
             }
         };
         let (index, state) = found.ok_or(errno::EINVAL)?;
+        self.end_flagged(index, state);
+        Ok(())
+    }
+
+    /// Ends a request already flagged CANCEL_REQUESTED, seen in `state`: an
+    /// armed one now, a pending call by cancelling it. Being started
+    /// (ISSUING), its starter sees the flag; otherwise its event is out or
+    /// on its way.
+    fn end_flagged(&self, index: u32, state: u32) {
         match phase(state) {
             ARMED => {
                 self.cancel_armed(index, state);
             }
             PENDING => self.cancel_call(index, state),
-            // ISSUING: the starter sees the flag. Otherwise the event is
-            // out or on its way.
             _ => {}
         }
-        Ok(())
     }
 
     /// Cancels everything that can be (for `io_destroy`): armed polls end
@@ -946,14 +952,7 @@ impl Engine {
                 continue;
             }
             slot.flags.fetch_or(CANCEL_REQUESTED, Ordering::SeqCst);
-            let state = slot.state.load(Ordering::SeqCst);
-            match phase(state) {
-                ARMED => {
-                    self.cancel_armed(index as u32, state);
-                }
-                PENDING => self.cancel_call(index as u32, state),
-                _ => {}
-            }
+            self.end_flagged(index as u32, slot.state.load(Ordering::SeqCst));
         }
     }
 
