@@ -7,17 +7,6 @@
 
 static io_context_t ctx;
 
-static long long run(struct iocb *cb)
-{
-	struct iocb *cbs[1] = { cb };
-	struct io_event ev;
-	long long r = io_submit(ctx, 1, cbs);
-	if (r != 1)
-		return r;
-	reap(ctx, &ev, 1);
-	CHECK(ev.obj == cb);
-	return event_res(&ev);
-}
 
 static HANDLE create(const char *path, DWORD share, DWORD flags)
 {
@@ -34,18 +23,18 @@ static void exercise(const char *what, int fd, unsigned seed)
 	for (int i = 0; i < 65536; i++)
 		buf[i] = pattern(i, seed);
 	io_prep_pwrite(&cb, fd, buf, 65536, 4096);
-	CHECK(run(&cb) == 65536);
+	CHECK(submit_and_reap(ctx, &cb) == 65536);
 	memset(buf, 0, 65536);
 	io_prep_pread(&cb, fd, buf, 65536, 4096);
-	CHECK(run(&cb) == 65536);
+	CHECK(submit_and_reap(ctx, &cb) == 65536);
 	CHECK(check_pattern(buf, 0, 65536, seed));
 	struct iovec iov[2] = { { buf, 4096 }, { buf + 8192, 4096 } };
 	io_prep_preadv(&cb, fd, iov, 2, 4096);
-	CHECK(run(&cb) == 8192);
+	CHECK(submit_and_reap(ctx, &cb) == 8192);
 	io_prep_pread(&cb, fd, buf, 4096, 1 << 20);
-	CHECK(run(&cb) == 0);
+	CHECK(submit_and_reap(ctx, &cb) == 0);
 	io_prep_fsync(&cb, fd);
-	CHECK(run(&cb) == 0);
+	CHECK(submit_and_reap(ctx, &cb) == 0);
 	printf("%s: writes, reads, vectored reads, end of file and fsync as expected\n", what);
 	_aligned_free(buf);
 }
@@ -72,7 +61,7 @@ int main(void)
 	struct iocb cb;
 	static char odd[100];
 	io_prep_pread(&cb, fd, odd, 100, 0);
-	CHECK(run(&cb) == -EINVAL);
+	CHECK(submit_and_reap(ctx, &cb) == -EINVAL);
 	printf("unbuffered handle with O_DIRECT: misaligned read -EINVAL\n");
 	CHECK(io_win32_handle_release(fd) == 0);
 
@@ -113,7 +102,7 @@ int main(void)
 
 	/* Released or never given: EBADF. */
 	io_prep_pread(&cb, fd, odd, 100, 0);
-	CHECK(run(&cb) == -EBADF);
+	CHECK(submit_and_reap(ctx, &cb) == -EBADF);
 	CHECK(io_win32_handle_release(fd) == -EBADF);
 	CHECK(io_win32_handle_release(12345) == -EBADF);
 	CHECK(io_win32_handle_fd(NULL, 0) == -EBADF);
